@@ -1,0 +1,39 @@
+# DIPROM SME LINE bot. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.DEFAULT_GOAL := help
+.PHONY: help run test chat lint train clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.runtime: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.runtime ## serve the webhook on 127.0.0.1:$${PORT:-8000} (local, embedded mode without env)
+	$(PY) -m bot serve
+
+test: $(VENV)/.dev ## run every test, with a throwaway redis-server
+	scripts/with-redis $(PY) -m pytest -q $(ARGS)
+
+chat: $(VENV)/.runtime ## chat with the bot in the terminal, in Thai
+	$(PY) -m bot chat
+
+lint: $(VENV)/.dev ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy bot handlers nlp
+
+train: $(VENV)/.runtime ## rebuild the cached intent model under var/nlu/
+	$(PY) -m nlp train
+
+clean: ## remove the virtualenv and caches
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,63 @@
+"""`python -m bot serve | worker | chat`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+
+log = logging.getLogger("bot")
+
+
+def serve() -> int:
+    from bot.app import create_app, settings_or_exit
+
+    settings = settings_or_exit()
+    app = create_app({"settings": settings})
+    host = "127.0.0.1"
+    print(
+        f"DIPROM bot ({settings.mode}, {'embedded' if settings.embedded else 'redis'}) on http://{host}:{settings.PORT}"
+    )
+    app.run(host=host, port=settings.PORT, threaded=True, use_reloader=False)
+    return 0
+
+
+def worker() -> int:
+    from bot import jobs
+    from bot.app import build_dispatcher, make_store, settings_or_exit, setup_logging
+    from bot.worker import run_rq_workers
+
+    settings = settings_or_exit()
+    setup_logging(settings.LOG_LEVEL)
+    if not settings.REDIS_URL:
+        print(
+            "start-up stopped: setting REDIS_URL is required for `python -m bot worker` "
+            "(embedded mode runs its worker inside the web process: `make run`)"
+        )
+        return 2
+    store = make_store(settings)
+    dispatcher = build_dispatcher(settings, store)  # loads and warms the NLU before any job
+    dispatcher.d.router.classify("สวัสดี")
+    jobs.install(store, dispatcher.process)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    run_rq_workers(str(settings.REDIS_URL), settings.WORKER_CONCURRENCY, stop)
+    log.info("worker stopped")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bot")
+    ap.add_argument("command", choices=["serve", "worker", "chat"])
+    args = ap.parse_args(argv)
+    if args.command == "chat":
+        from bot.chat import main as chat
+
+        return chat()
+    return serve() if args.command == "serve" else worker()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""The router, in the order ARCHITECTURE.md gives (one test per step in tests/test_router.py):
+
+1 handoff gate, 2 global commands, 3 active prompt/form step, 4 postback payloads,
+5 staff commands, 6 exact rules, 7 classifier (clarify below threshold), 8 fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.incoming import Incoming
+from handlers import staff
+from handlers.menu import MENU_NUMBERS
+
+# Typed or tapped, valid anywhere, also mid-form and during a handoff. Keys are command_key()s.
+GLOBAL: dict[str, tuple[str, dict[str, Any]]] = {
+    "ยกเลิก": ("cancel", {}),
+    "cancel": ("cancel", {}),
+    "เมนู": ("help", {}),
+    "เมนูหลัก": ("help", {}),
+    "menu": ("help", {}),
+    "ลบข้อมูล": ("privacy", {"privacy": "erase"}),
+    "deletemydata": ("privacy", {"privacy": "erase"}),
+    "ข้อมูลของฉัน": ("privacy", {"privacy": "mydata"}),
+    "mydata": ("privacy", {"privacy": "mydata"}),
+    "คุยกับเจ้าหน้าที่": ("human", {}),
+    "talktostaff": ("human", {}),
+    "กลับไปคุยกับบอท": ("back_to_bot", {}),
+    "backtobot": ("back_to_bot", {}),
+}
+RULES: dict[str, tuple[str, dict[str, Any]]] = {
+    "ก": ("program_agro", {}),
+    "ส": ("program_creative", {}),
+    "อ": ("program_smart", {}),
+    "สถานะของฉัน": ("register", {"status": True}),
+    "mystatus": ("register", {"status": True}),
+    "ยกเลิกรับข่าวสาร": ("unsubscribe", {}),
+    "หยุดรับข่าวสาร": ("unsubscribe", {}),
+    "unsubscribe": ("unsubscribe", {}),
+    "รับข่าวสาร": ("unsubscribe", {"resubscribe": True}),
+    "subscribe": ("unsubscribe", {"resubscribe": True}),
+    "ข้อมูลส่วนบุคคล": ("privacy", {}),
+    "personaldata": ("privacy", {}),
+    "อยากเป็นพี่เลี้ยง": ("mentor", {"volunteer": True}),
+    "becomeamentor": ("mentor", {"volunteer": True}),
+}
+CONFIRM_ERASE = {"ยืนยันลบข้อมูล", "ยืนยันลบ", "ยืนยัน", "confirmdelete", "confirm"}
+MENU_INTENT = {"agro": "program_agro", "creative": "program_creative", "smart": "program_smart"}
+PERSONAL = {"register", "privacy", "human", "mentor", "unsubscribe", "back_to_bot"}
+PARTICLES = re.compile(r"(ครับ|คับ|ค้าบ|ค่ะ|คะ|ค่า|จ้า|จ้ะ|นะ|please|pls)+$")
+MENTION = re.compile(r"@\S+\s*")
+
+
+def command_key(text: str) -> str:
+    """ยกเลิกครับ, 'ยกเลิก ', Cancel! -> one key: lower, no spaces, no punctuation or particles."""
+    t = re.sub(r"[\s\"'!?.,:;()\[\]]+", "", text.lower())
+    return PARTICLES.sub("", t) or t
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Router:
+    def __init__(self, classify: Callable[[str], Any], staff_ids: frozenset[str]) -> None:
+        self.classify, self.staff_ids = classify, staff_ids
+
+    def route(
+        self,
+        inc: Incoming,
+        state: dict[str, Any],
+        prompt: dict[str, Any] | None,
+        now: datetime,
+        province_of: Callable[[str], str | None] = lambda _t: None,
+    ) -> Route | None:
+        """None means: send nothing."""
+        if inc.kind in ("follow", "unfollow", "unsend"):
+            return Route(inc.kind)
+        if inc.kind == "join":
+            return Route("group_joined")
+        if inc.kind == "other" or (inc.in_group and not (inc.kind == "text" and inc.mentioned)):
+            return None  # in groups the bot speaks only when mentioned
+        text = MENTION.sub("", inc.text).strip() if inc.in_group else inc.text
+        key = command_key(text)
+        # 1. handoff gate: quiet while a person has the conversation, except global commands.
+        handoff = state.get("handoff")
+        if handoff and handoff.get("until", "") > now.isoformat() and key not in GLOBAL:
+            return None
+        # 2. global commands.
+        if inc.kind == "text" and key in GLOBAL:
+            return self._public(inc, Route(*GLOBAL[key]))
+        # 3. the active prompt (a numbered choice, a confirmation, a province asked for).
+        if inc.kind == "text" and prompt and (r := _prompt_step(prompt, key, text, province_of)):
+            return self._public(inc, r)
+        # 4. postback payloads (buttons of old messages answered politely).
+        if inc.kind == "postback":
+            return Route("postback_expired")
+        if inc.kind in ("sticker", "media"):
+            return Route("media")
+        if inc.kind == "location":
+            return Route("location")
+        # 5. staff commands.
+        if inc.user_id in self.staff_ids and (case := staff.match(text)):
+            return Route("staff_close", {"case": case})
+        # 6. exact rules.
+        if key in RULES:
+            return self._public(inc, Route(*RULES[key]))
+        # 8 before 7: nothing to classify (only emoji, punctuation, 10,000 spaces).
+        if not re.search(r"[A-Za-z\u0e00-\u0e7f0-9]", text):
+            return Route("fallback")
+        # 7. the classifier.
+        p = self.classify(text)
+        if not p.confident:
+            return Route("clarify", {"nlu": p})
+        return self._public(inc, Route(p.intent, {"nlu": p}))
+
+    def _public(self, inc: Incoming, r: Route) -> Route:
+        """Personal flows are not run in a group: move them to a 1:1 chat."""
+        return Route("group_private") if inc.in_group and r.name in PERSONAL else r
+
+
+def _prompt_step(prompt: dict[str, Any], key: str, text: str, province_of: Callable[[str], str | None]) -> Route | None:
+    kind = prompt.get("kind")
+    if kind == "clarify":
+        options = prompt.get("options") or []
+        if key.isdigit() and 1 <= int(key) <= len(options):
+            return Route(options[int(key) - 1], {"original_text": prompt.get("text", "")})
+    elif kind == "menu" and key in MENU_NUMBERS:
+        item = MENU_NUMBERS[key]
+        return Route(MENU_INTENT.get(item, item))
+    elif kind == "erase" and key in CONFIRM_ERASE:
+        return Route("privacy", {"privacy": "erase_confirmed"})
+    elif kind == "province" and province_of(text):
+        return Route("contact")
+    return None

@@ -1,0 +1,114 @@
+"""One typed settings object, read once by the factory (STYLE.md 9).
+
+Names are fixed because deployments and checks use them. Local mode: no access token, so the
+bot signs webhooks with DEV_CHANNEL_SECRET and prints what it would send instead of sending.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Documented in the README: only for local runs (`make run`, `make chat`), never production.
+DEV_CHANNEL_SECRET = "dev-secret-not-for-production"
+
+USER_ID_RE = re.compile(r"^U[0-9a-f]{32}$")
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; the message names it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    LINE_CHANNEL_SECRET: str | None = None
+    LINE_CHANNEL_ACCESS_TOKEN: str | None = None
+    LINE_API_BASE_URL: str = "https://api.line.me"
+    LINE_API_DATA_BASE_URL: str = "https://api-data.line.me"
+    REDIS_URL: str | None = None
+    EMBEDDED: bool = False
+    PORT: int = Field(default=8000, ge=1, le=65535)
+    STAFF_USER_IDS: str = ""
+    ADMIN_API_TOKEN: str | None = None
+    WORKER_CONCURRENCY: int = Field(default=4, ge=1, le=64)
+    # Key for the HMAC that replaces user IDs in auxiliary keys; defaults to the channel secret.
+    USER_HASH_KEY: str | None = None
+    LOG_LEVEL: str = "INFO"
+    # LINE answers in well under a second; the reply timeout stays far above that (facts/LINE.md).
+    LINE_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0)
+
+    @field_validator("LINE_API_BASE_URL", "LINE_API_DATA_BASE_URL")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError("must be an http(s) URL such as https://api.line.me")
+        return v.rstrip("/")
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_url(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not re.match(r"^(redis|rediss|unix)://", v):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return v
+
+    @field_validator("STAFF_USER_IDS")
+    @classmethod
+    def _staff(cls, v: str) -> str:
+        for uid in _split(v):
+            if not USER_ID_RE.match(uid):
+                raise ValueError("each ID must be a LINE user ID: U followed by 32 hex digits")
+        return v
+
+    @property
+    def staff_ids(self) -> frozenset[str]:
+        return frozenset(_split(self.STAFF_USER_IDS))
+
+    @property
+    def local(self) -> bool:
+        """No access token: nothing is sent to LINE, the console messenger prints instead."""
+        return not self.LINE_CHANNEL_ACCESS_TOKEN
+
+    @property
+    def embedded(self) -> bool:
+        return self.EMBEDDED or not self.REDIS_URL
+
+    @property
+    def channel_secret(self) -> str:
+        return self.LINE_CHANNEL_SECRET or DEV_CHANNEL_SECRET
+
+    @property
+    def hash_key(self) -> bytes:
+        return (self.USER_HASH_KEY or self.channel_secret).encode()
+
+    @property
+    def mode(self) -> Literal["local", "production"]:
+        return "local" if self.local else "production"
+
+
+def _split(v: str) -> list[str]:
+    return [p.strip() for p in v.split(",") if p.strip()]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read env/.env (overrides win) and check the combination; raise SettingsError naming it."""
+    try:
+        s = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as e:
+        err = e.errors()[0]
+        name = str(err["loc"][0]) if err["loc"] else "settings"
+        raise SettingsError(f"setting {name} is invalid: {err['msg']}") from None
+    if not s.local:
+        if not s.LINE_CHANNEL_SECRET:
+            raise SettingsError("setting LINE_CHANNEL_SECRET is required when LINE_CHANNEL_ACCESS_TOKEN is set")
+        if not s.REDIS_URL and not s.EMBEDDED:
+            raise SettingsError(
+                "setting REDIS_URL is required in production "
+                "(or set EMBEDDED=1 to run one process with in-memory state)"
+            )
+    return s

@@ -1,0 +1,93 @@
+"""Embedded store: one process, in memory (`make run`, `make chat`, most tests)."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import threading
+import time
+import uuid
+from typing import Any
+
+from bot.store.base import DAY, Schedule, ttl_of
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._records: dict[tuple[str, str], tuple[str, float | None]] = {}
+        self._dedupe: dict[str, float] = {}
+        self._pending: dict[str, list[tuple[int, int, str]]] = {}
+        self._locks: dict[str, tuple[str, float]] = {}
+        self._seq = itertools.count()
+
+    def ping(self) -> bool:
+        return True
+
+    def accept(self, event_id: str, uh: str, ts: int, payload: str, schedule: Schedule) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if self._dedupe.get(event_id, 0) > now:
+                return False
+            self._dedupe[event_id] = now + 2 * DAY
+            entry = (ts, next(self._seq), payload)
+            heapq.heappush(self._pending.setdefault(uh, []), entry)
+            try:
+                schedule(uh, None)
+            except Exception:
+                # Undo so that LINE's redelivery is not taken for a duplicate.
+                del self._dedupe[event_id]
+                self._pending[uh].remove(entry)
+                heapq.heapify(self._pending[uh])
+                raise
+            return True
+
+    def pop_pending(self, uh: str) -> str | None:
+        with self._lock:
+            heap = self._pending.get(uh)
+            if not heap:
+                return None
+            payload = heapq.heappop(heap)[2]
+            if not heap:
+                del self._pending[uh]
+            return payload
+
+    def has_pending(self, uh: str) -> bool:
+        with self._lock:
+            return bool(self._pending.get(uh))
+
+    def try_lock(self, uh: str, ttl: int = 120) -> str | None:
+        with self._lock:
+            held = self._locks.get(uh)
+            if held and held[1] > time.monotonic():
+                return None
+            token = uuid.uuid4().hex
+            self._locks[uh] = (token, time.monotonic() + ttl)
+            return token
+
+    def unlock(self, uh: str, token: str) -> None:
+        with self._lock:
+            if self._locks.get(uh, ("",))[0] == token:
+                del self._locks[uh]
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            item = self._records.get((kind, key))
+            if item is None:
+                return None
+            raw, expires = item
+            if expires is not None and expires <= time.monotonic():
+                del self._records[(kind, key)]
+                return None
+            return json.loads(raw)  # a copy: callers never mutate the stored value
+
+    def put(self, kind: str, key: str, value: dict[str, Any], ttl: int | None = None) -> None:
+        ttl = ttl if ttl is not None else ttl_of(kind)
+        expires = time.monotonic() + ttl if ttl else None
+        with self._lock:
+            self._records[(kind, key)] = (json.dumps(value, ensure_ascii=False), expires)
+
+    def delete(self, kind: str, key: str) -> None:
+        with self._lock:
+            self._records.pop((kind, key), None)

@@ -1,0 +1,77 @@
+"""Redis store: all state shared by web and worker processes on any number of hosts."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import redis
+
+from bot.store.base import DAY, Schedule, ttl_of
+
+# Compare-and-delete, so a worker never frees a lock that expired and passed to another.
+_UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# Lowest score first; ZPOPMIN is atomic, so two workers never take the same event.
+
+
+class RedisStore:
+    def __init__(self, client: redis.Redis) -> None:
+        self.r = client
+        self._unlock = client.register_script(_UNLOCK)
+
+    @classmethod
+    def from_url(cls, url: str) -> RedisStore:
+        return cls(redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3))
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.r.ping())
+        except redis.RedisError:
+            return False
+
+    def accept(self, event_id: str, uh: str, ts: int, payload: str, schedule: Schedule) -> bool:
+        dedupe = f"dip:dedupe:{event_id}"
+        if not self.r.set(dedupe, 1, nx=True, ex=2 * DAY):
+            return False
+        try:
+            with self.r.pipeline(transaction=True) as pipe:
+                pipe.zadd(f"dip:pending:{uh}", {payload: ts})
+                pipe.expire(f"dip:pending:{uh}", DAY)
+                schedule(uh, pipe)
+                pipe.execute()
+        except Exception:
+            # Undo the key so that LINE's redelivery is processed; the route answers 500.
+            try:
+                self.r.delete(dedupe)
+            finally:
+                raise
+        return True
+
+    def pop_pending(self, uh: str) -> str | None:
+        got = self.r.zpopmin(f"dip:pending:{uh}", 1)
+        if not got:
+            return None
+        member = got[0][0]
+        return member.decode() if isinstance(member, bytes) else str(member)
+
+    def has_pending(self, uh: str) -> bool:
+        return bool(self.r.zcard(f"dip:pending:{uh}"))
+
+    def try_lock(self, uh: str, ttl: int = 120) -> str | None:
+        token = uuid.uuid4().hex
+        return token if self.r.set(f"dip:lock:{uh}", token, nx=True, ex=ttl) else None
+
+    def unlock(self, uh: str, token: str) -> None:
+        self._unlock(keys=[f"dip:lock:{uh}"], args=[token])
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        raw = self.r.get(f"dip:{kind}:{key}")
+        return json.loads(raw) if raw is not None else None
+
+    def put(self, kind: str, key: str, value: dict[str, Any], ttl: int | None = None) -> None:
+        ttl = ttl if ttl is not None else ttl_of(kind)
+        self.r.set(f"dip:{kind}:{key}", json.dumps(value, ensure_ascii=False), ex=ttl or None)
+
+    def delete(self, kind: str, key: str) -> None:
+        self.r.delete(f"dip:{kind}:{key}")

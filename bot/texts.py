@@ -1,0 +1,40 @@
+"""Reply copy lives in config/texts/<lang>.yml; every Thai key must exist in English too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.config_files import CONFIG_DIR, ConfigError, read_yaml
+
+LANGS = ("th", "en")
+
+
+def _flatten(node: Any, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in (node or {}).items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = str(v).rstrip("\n")
+    return out
+
+
+class Texts:
+    def __init__(self, directory: Path = CONFIG_DIR / "texts") -> None:
+        self.table = {lang: _flatten(read_yaml(directory / f"{lang}.yml")) for lang in LANGS}
+        missing = sorted(set(self.table["th"]) - set(self.table["en"]))
+        if missing:
+            raise ConfigError(f"config/texts/en.yml: field {missing[0]}: missing (it is in th.yml)")
+
+    def __call__(self, key: str, lang: str = "th", **kw: Any) -> str:
+        table = self.table.get(lang) or self.table["th"]
+        try:
+            template = table.get(key) or self.table["th"][key]
+        except KeyError:
+            raise KeyError(f"no text {key!r} in config/texts/th.yml") from None
+        return template.format(**kw) if kw else template
+
+    def has(self, key: str) -> bool:
+        return key in self.table["th"]

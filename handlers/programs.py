@@ -1,0 +1,105 @@
+"""The three track handlers share this: open programs of a track as a Flex carousel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.clock import thai_date
+from handlers.base import Card, Context, Result
+from handlers.contact import center_line
+from handlers.menu import after_answer
+
+COLORS = {"agro": "#2E7D32", "creative": "#C2185B", "smart": "#1565C0", "cross": "#5D4037"}
+HEAD = {
+    "th": {"agro": "ก เกษตรอุตสาหกรรม", "creative": "ส สร้างสรรค์", "smart": "อ อัจฉริยะ", "cross": "ทุกสาย"},
+    "en": {"agro": "ก Agro-industry", "creative": "ส Creative", "smart": "อ Smart", "cross": "All tracks"},
+}
+OTHER = {"agro": ("creative", "smart"), "creative": ("agro", "smart"), "smart": ("agro", "creative")}
+MAX_CARDS = 10
+
+
+def track_answer(ctx: Context, track: str) -> Result:
+    today = ctx.now.date()
+    progs = ctx.data.open_programs(track, today)[:MAX_CARDS]
+    label = ctx.say(f"track.{track}")
+    choices = after_answer(ctx, *OTHER[track], "mentor", "funding", "contact")
+    if not progs:
+        return Result([ctx.text("program.none", track=label)], choices)
+    messages: list[Any] = [ctx.text("program.intro", track=label, count=len(progs))]
+    bubbles = [bubble(ctx, p) for p in progs]
+    alt = ctx.say("program.intro", track=label, count=len(progs))
+    fallback = "\n".join(f"• {_name(ctx, p)}: {_summary(ctx, p)}" for p in progs)
+    messages.append(Card(alt=alt, contents={"type": "carousel", "contents": bubbles}, fallback=fallback))
+    province = ctx.entities.get("province")
+    if province:
+        messages.append(center_line(ctx, province))
+    return Result(messages, choices)
+
+
+def _name(ctx: Context, p: Any) -> str:
+    return p.name_en if ctx.lang == "en" else p.name_th
+
+
+def _summary(ctx: Context, p: Any) -> str:
+    return p.summary_en if ctx.lang == "en" else p.summary_th
+
+
+def bubble(ctx: Context, p: Any) -> dict[str, Any]:
+    color = COLORS[p.track]
+    benefits = (p.benefits_en if ctx.lang == "en" else p.benefits_th)[:3]
+    closes = p.window.closes
+    when = ctx.say("program.closes", date=_date(ctx, closes)) if closes else ctx.say("program.always_open")
+    body: list[dict[str, Any]] = [{"type": "text", "text": _summary(ctx, p), "wrap": True, "size": "sm"}]
+    body += [
+        {"type": "text", "text": ctx.say("program.benefit_prefix") + b, "wrap": True, "size": "xs", "color": "#444444"}
+        for b in benefits
+    ]
+    body.append(
+        {"type": "text", "text": when, "size": "xs", "color": "#B00020" if closes else "#666666", "margin": "md"}
+    )
+    return {
+        "type": "bubble",
+        "size": "kilo",
+        "header": {
+            "type": "box",
+            "layout": "vertical",
+            "backgroundColor": color,
+            "paddingAll": "12px",
+            "contents": [
+                {"type": "text", "text": HEAD[ctx.lang][p.track], "color": "#FFFFFF", "size": "xs", "weight": "bold"},
+                {"type": "text", "text": _name(ctx, p), "color": "#FFFFFF", "weight": "bold", "wrap": True},
+            ],
+        },
+        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "spacing": "sm",
+            "contents": [
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "color": color,
+                    "height": "sm",
+                    "action": {
+                        "type": "message",
+                        "label": ctx.say("program.interested"),
+                        "text": ctx.say("program.interested_text"),
+                    },
+                },
+                {
+                    "type": "button",
+                    "style": "link",
+                    "height": "sm",
+                    "action": {"type": "uri", "label": ctx.say("program.details"), "uri": p.url},
+                },
+            ],
+        },
+    }
+
+
+def _date(ctx: Context, d: Any) -> str:
+    from datetime import datetime
+
+    dt = datetime(d.year, d.month, d.day)
+    return thai_date(dt) if ctx.lang == "th" else dt.strftime("%-d %b %Y")

@@ -1,0 +1,98 @@
+"""Entities: province (official Thai name), employees, track."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nlp.normalize import normalize, squash
+
+ROOT = Path(__file__).resolve().parent.parent
+# Province names that are also everyday words: matched only after จังหวัด/จ./อยู่/ที่ or in English.
+AMBIGUOUS = {"เลย", "ตาก", "ตรัง", "น่าน", "พัง"}
+CONTEXT = ("จังหวัด", "จ.", "อยู่", "ที่", "จากจ", "จาก")
+NUMBER_WORDS = "ศูนย์หนึ่งสองสามสี่ห้าหกเจ็ดแปดเก้าสิบร้อยพันหมื่นแสนยี่เอ็ด"
+EMPLOYEES_DIGITS = re.compile(r"(\d[\d,]*)\s*(?:คน|people|persons|staff|employees|workers)")
+EMPLOYEES_WORDS = re.compile(rf"([{NUMBER_WORDS}]+)\s*คน")
+TRACK_WORDS = {
+    "agro": ("เกษตร", "แปรรูป", "อาหาร", "agro", "food"),
+    "creative": ("สร้างสรรค์", "ออกแบบ", "หัตถกรรม", "creative", "design", "craft"),
+    "smart": ("อัจฉริยะ", "ดิจิทัล", "ดิจิตอล", "อัตโนมัติ", "smart", "digital", "automation"),
+}
+
+
+@dataclass(frozen=True)
+class Entities:
+    province: str | None = None
+    employees: int | None = None
+    track: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"province": self.province, "employees": self.employees, "track": self.track}
+
+
+class EntityExtractor:
+    def __init__(self, provinces: list[dict[str, Any]]) -> None:
+        table: dict[str, str] = {}
+        for p in provinces:
+            for alias in [p["name_th"], p["name_en"], *p.get("aliases", [])]:
+                key = squash(str(alias))
+                if len(key) >= 2:
+                    table.setdefault(key, p["name_th"])
+        # Longest first, so นครศรีธรรมราช wins over a shorter name inside it.
+        self.aliases = sorted(table.items(), key=lambda kv: -len(kv[0]))
+
+    @classmethod
+    def from_config(cls, path: Path = ROOT / "config" / "provinces.yml") -> EntityExtractor:
+        with path.open(encoding="utf-8") as f:
+            return cls(yaml.safe_load(f)["provinces"])
+
+    def province(self, text: str) -> str | None:
+        flat = squash(normalize(text))
+        for key, name in self.aliases:
+            at = flat.find(key)
+            while at >= 0:
+                if key.isascii() and not _word_edges(flat, at, len(key)):
+                    pass
+                elif name in AMBIGUOUS and key == squash(name):
+                    if any(flat[:at].endswith(squash(c)) for c in CONTEXT):
+                        return name
+                else:
+                    return name
+                at = flat.find(key, at + 1)
+        return None
+
+    def employees(self, text: str) -> int | None:
+        t = normalize(text)
+        if m := EMPLOYEES_DIGITS.search(t):
+            return int(m.group(1).replace(",", ""))
+        if m := EMPLOYEES_WORDS.search(t):
+            from pythainlp.util import thaiword_to_num
+
+            try:
+                return int(thaiword_to_num(m.group(1)))
+            except (ValueError, TypeError):
+                return None
+        return None
+
+    def track(self, text: str, intent: str | None = None) -> str | None:
+        if intent and intent.startswith("program_"):
+            return {"program_agro": "agro", "program_creative": "creative", "program_smart": "smart"}[intent]
+        t = normalize(text)
+        for track, words in TRACK_WORDS.items():
+            if any(w in t for w in words):
+                return track
+        return None
+
+    def extract(self, text: str, intent: str | None = None) -> Entities:
+        return Entities(self.province(text), self.employees(text), self.track(text, intent))
+
+
+def _word_edges(s: str, start: int, n: int) -> bool:
+    before = s[start - 1] if start > 0 else " "
+    after = s[start + n] if start + n < len(s) else " "
+    return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
