@@ -9,12 +9,12 @@ from typing import Any
 
 import yaml
 
-from nlp.normalize import normalize, squash
+from nlp.normalize import normalize, squash, strip_tones
 
 ROOT = Path(__file__).resolve().parent.parent
-# Province names that are also everyday words: matched only after จังหวัด/จ./อยู่/ที่ or in English.
-AMBIGUOUS = {"เลย", "ตาก", "ตรัง", "น่าน", "พัง"}
-CONTEXT = ("จังหวัด", "จ.", "อยู่", "ที่", "จากจ", "จาก")
+# Names marked `name_is_common_word` in config/provinces.yml (เลย "at all", ตราด inside
+# อัตราดอกเบี้ย): matched only after one of these cues, or when they are the whole message.
+CONTEXT = ("จังหวัด", "จ.", "อยู่", "ที่", "ใน", "จาก")
 NUMBER_WORDS = "ศูนย์หนึ่งสองสามสี่ห้าหกเจ็ดแปดเก้าสิบร้อยพันหมื่นแสนยี่เอ็ด"
 EMPLOYEES_DIGITS = re.compile(r"(\d[\d,]*)\s*(?:คน|people|persons|staff|employees|workers)")
 EMPLOYEES_WORDS = re.compile(rf"([{NUMBER_WORDS}]+)\s*คน")
@@ -38,13 +38,21 @@ class Entities:
 class EntityExtractor:
     def __init__(self, provinces: list[dict[str, Any]]) -> None:
         table: dict[str, str] = {}
+        self.common_words = {squash(p["name_th"]) for p in provinces if p.get("name_is_common_word")}
+        # Two-letter abbreviations (ขก, ชม) are everyday words: only a message that is just one.
+        self.whole_only = {squash(str(p["abbr_th"])): p["name_th"] for p in provinces if p.get("abbr_th")}
         for p in provinces:
             for alias in [p["name_th"], p["name_en"], *p.get("aliases", [])]:
                 key = squash(str(alias))
                 if len(key) >= 2:
                     table.setdefault(key, p["name_th"])
-        # Longest first, so นครศรีธรรมราช wins over a shorter name inside it.
-        self.aliases = sorted(table.items(), key=lambda kv: -len(kv[0]))
+        # Longest first, so นครศรีธรรมราช wins over a shorter name inside it. Latin aliases
+        # are matched as whole words on the spaced text ("im in khon kaen"), Thai ones squashed.
+        ordered = sorted(table.items(), key=lambda kv: -len(kv[0]))
+        self.aliases = [(k, v) for k, v in ordered if not k.isascii()]
+        latin = [(k, v) for k, v in ordered if k.isascii() and k not in self.common_words]
+        self.latin = re.compile(r"\b(" + "|".join(r"\s*".join(map(re.escape, k)) for k, _ in latin) + r")\b")
+        self.latin_name = dict(latin)
 
     @classmethod
     def from_config(cls, path: Path = ROOT / "config" / "provinces.yml") -> EntityExtractor:
@@ -53,13 +61,15 @@ class EntityExtractor:
 
     def province(self, text: str) -> str | None:
         flat = squash(normalize(text))
+        if flat.rstrip(".") in self.whole_only:
+            return self.whole_only[flat.rstrip(".")]
+        if m := self.latin.search(strip_tones(normalize(text))):
+            return self.latin_name[re.sub(r"\s+", "", m.group(1))]
         for key, name in self.aliases:
             at = flat.find(key)
             while at >= 0:
-                if key.isascii() and not _word_edges(flat, at, len(key)):
-                    pass
-                elif name in AMBIGUOUS and key == squash(name):
-                    if any(flat[:at].endswith(squash(c)) for c in CONTEXT):
+                if key in self.common_words:
+                    if flat == key or any(flat[:at].endswith(squash(c)) for c in CONTEXT):
                         return name
                 else:
                     return name
@@ -90,9 +100,3 @@ class EntityExtractor:
 
     def extract(self, text: str, intent: str | None = None) -> Entities:
         return Entities(self.province(text), self.employees(text), self.track(text, intent))
-
-
-def _word_edges(s: str, start: int, n: int) -> bool:
-    before = s[start - 1] if start > 0 else " "
-    after = s[start + n] if start + n < len(s) else " "
-    return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
