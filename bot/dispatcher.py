@@ -16,7 +16,7 @@ from bot.ids import mask, user_key
 from bot.incoming import Incoming, parse_event
 from bot.messenger import BaseMessenger, QuotaExceeded
 from bot.messenger.render import to_line
-from bot.router import Route, Router
+from bot.router import MENTION, Route, Router
 from bot.settings import Settings
 from bot.store import Store
 from bot.texts import Texts
@@ -60,6 +60,7 @@ class Dispatcher:
                 d.store.put("state", uh, state)
             return
         ctx = self._context(inc, route, user, state, lang, now)
+        ctx.extra["pending_prompt"] = prompt
         result = self._run(route, ctx)
         self._save(uh, inc, user, state, had_prompt, lang, result)
         self._send(inc, result)
@@ -139,7 +140,7 @@ class Dispatcher:
 
 def _lang(inc: Incoming, user: dict[str, Any]) -> str:
     """Answer in English to a user who writes English; otherwise keep the last language."""
-    english = is_english(inc.text) if inc.kind == "text" else None
+    english = is_english(MENTION.sub("", inc.text)) if inc.kind == "text" else None
     if english is None:
         return str(user.get("lang", "th"))
     return "en" if english else "th"

@@ -3,6 +3,6 @@ from handlers.menu import main_menu
 
 
 def handle(ctx: Context) -> Result:
-    had = "prompt" in ctx.state or "form" in ctx.state
+    had = bool(ctx.extra.get("pending_prompt")) or "form" in ctx.state
     state = {k: v for k, v in ctx.state.items() if k not in ("prompt", "form")}
     return Result([ctx.text("cancel.done" if had else "cancel.nothing")], main_menu(ctx), state=state)

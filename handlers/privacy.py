@@ -23,14 +23,14 @@ def handle(ctx: Context) -> Result:
 
 
 def _mydata(ctx: Context):
-    yes, no = ctx.say("privacy.yes"), ctx.say("privacy.no")
+    yes, no = ctx.say("privacy.answer_yes"), ctx.say("privacy.answer_no")
     handoff = ctx.state.get("handoff")
     return ctx.text(
         "privacy.mydata",
         user=mask(ctx.incoming.user_id),
         following=yes if ctx.user.get("following", True) else no,
         subscribed=no if ctx.user.get("opted_out") else yes,
-        lang="English" if ctx.lang == "en" else "ไทย",
+        language="English" if ctx.lang == "en" else "ไทย",
         handoff=handoff["case"] if handoff else ctx.say("privacy.none"),
         profile=ctx.say("privacy.none"),
     )
