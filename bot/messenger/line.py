@@ -80,7 +80,7 @@ class LineMessenger(BaseMessenger):
         ambiguous, started = False, time.monotonic()
         for attempt in range(self.max_attempts):
             try:
-                self.api.reply_message_with_http_info(req, _request_timeout=self.timeout)
+                self.api.reply_message_with_http_info(req, _request_timeout=self.timeout, _preload_content=False)
                 return True
             except ApiException as e:
                 msg = _message(e)
@@ -113,7 +113,9 @@ class LineMessenger(BaseMessenger):
         key, started = str(uuid.uuid4()), time.monotonic()  # the same key on every attempt
         for attempt in range(self.max_attempts):
             try:
-                self.api.push_message_with_http_info(req, x_line_retry_key=key, _request_timeout=self.timeout)
+                self.api.push_message_with_http_info(
+                    req, x_line_retry_key=key, _request_timeout=self.timeout, _preload_content=False
+                )
                 return
             except ApiException as e:
                 msg = _message(e)

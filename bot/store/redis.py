@@ -36,6 +36,7 @@ class RedisStore:
             return False
         try:
             with self.r.pipeline(transaction=True) as pipe:
+                pipe.multi()  # explicit MULTI, so RQ adds its commands to this transaction
                 pipe.zadd(f"dip:pending:{uh}", {payload: ts})
                 pipe.expire(f"dip:pending:{uh}", DAY)
                 schedule(uh, pipe)

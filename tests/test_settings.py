@@ -1,0 +1,108 @@
+"""Settings and data files: a missing or malformed value stops start-up and names itself."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config_files import ConfigError
+from bot.settings import DEV_CHANNEL_SECRET, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings(**env):
+    return load_settings(_env_file=None, **env)
+
+
+def test_no_environment_means_local_embedded_mode() -> None:
+    s = settings()
+    assert s.mode == "local" and s.embedded and s.channel_secret == DEV_CHANNEL_SECRET
+    assert s.LINE_API_BASE_URL == "https://api.line.me" and s.PORT == 8000
+
+
+def test_production_requires_the_secret() -> None:
+    with pytest.raises(SettingsError, match="LINE_CHANNEL_SECRET"):
+        settings(LINE_CHANNEL_ACCESS_TOKEN="tok", REDIS_URL="redis://localhost:6379/0")
+
+
+def test_production_requires_redis_or_an_explicit_embedded_flag() -> None:
+    with pytest.raises(SettingsError, match="REDIS_URL"):
+        settings(LINE_CHANNEL_ACCESS_TOKEN="tok", LINE_CHANNEL_SECRET="s")
+    assert settings(LINE_CHANNEL_ACCESS_TOKEN="tok", LINE_CHANNEL_SECRET="s", EMBEDDED=True).embedded
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REDIS_URL", "localhost:6379"),
+        ("STAFF_USER_IDS", "U123,nope"),
+        ("PORT", "99999"),
+        ("LINE_API_BASE_URL", "api.line.me"),
+        ("WORKER_CONCURRENCY", "0"),
+    ],
+)
+def test_a_malformed_setting_is_named(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        settings(**{name: value})
+
+
+def test_staff_ids_are_parsed() -> None:
+    a, b = "U" + "1" * 32, "U" + "2" * 32
+    assert settings(STAFF_USER_IDS=f"{a}, {b}").staff_ids == {a, b}
+
+
+def test_the_process_stops_with_the_name_of_the_setting() -> None:
+    env = {"PATH": "/usr/bin:/bin", "LINE_CHANNEL_ACCESS_TOKEN": "tok", "LINE_CHANNEL_SECRET": "s"}
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 2 and "REDIS_URL" in run.stderr and "Traceback" not in run.stderr
+
+
+def copy_config(tmp_path: Path) -> Path:
+    dst = tmp_path / "config"
+    shutil.copytree(ROOT / "config", dst)
+    return dst
+
+
+def test_a_broken_program_file_names_the_file_and_field(tmp_path: Path) -> None:
+    from bot.data import Catalog
+
+    cfg = copy_config(tmp_path)
+    path = cfg / "programs.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("track: agro", "track: agri", 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"programs\.yml: field programs\[\d+\] \(id [a-z-]+\)\.track"):
+        Catalog(cfg)
+
+
+def test_a_province_without_a_center_is_refused(tmp_path: Path) -> None:
+    from bot.data import Catalog
+
+    cfg = copy_config(tmp_path)
+    path = cfg / "centers.yml"
+    text = path.read_text(encoding="utf-8").replace("provinces: [ขอนแก่น, ", "provinces: [", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="centers.yml.*ขอนแก่น"):
+        Catalog(cfg)
+
+
+def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
+    from bot.texts import Texts
+
+    cfg = copy_config(tmp_path)
+    (cfg / "texts" / "en.yml").write_text("help: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="en.yml"):
+        Texts(cfg / "texts")
+
+
+def test_every_province_has_exactly_one_center() -> None:
+    from bot.data import Catalog
+
+    c = Catalog()
+    assert len(c.province) == 77 and set(c.center_of) == set(c.province)
+    assert c.center_of["สงขลา"].id == "ipc11" and c.center_of["กรุงเทพมหานคร"].id == "hq"
