@@ -87,7 +87,7 @@ def test_a_province_without_a_center_is_refused(tmp_path: Path) -> None:
     path = cfg / "centers.yml"
     text = path.read_text(encoding="utf-8").replace("provinces: [ขอนแก่น, ", "provinces: [", 1)
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match="centers.yml.*ขอนแก่น"):
+    with pytest.raises(ConfigError, match=r"centers\.yml.*ขอนแก่น"):
         Catalog(cfg)
 
 
@@ -96,7 +96,7 @@ def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
 
     cfg = copy_config(tmp_path)
     (cfg / "texts" / "en.yml").write_text("help: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="en.yml"):
+    with pytest.raises(ConfigError, match=r"en\.yml"):
         Texts(cfg / "texts")
 
 
