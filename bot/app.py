@@ -83,6 +83,17 @@ def load_data() -> tuple[Any, Any, Any]:
         raise SystemExit(2) from None
 
 
+def check_config() -> None:
+    try:
+        from bot.data import Catalog
+        from bot.texts import Texts
+
+        Catalog(), Texts()
+    except ConfigError as e:
+        print(f"start-up stopped: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def build_dispatcher(
     settings: Settings,
     store: Store,
@@ -130,7 +141,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     else:
         from bot.worker import RQScheduler
 
-        load_data()  # validate config/ here too, so a broken file fails the deploy early
+        check_config()  # a broken data file fails the deploy here too, without loading any NLU
         schedule = RQScheduler(store.r)  # type: ignore[union-attr]
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = None  # the route answers 413 itself, before reading

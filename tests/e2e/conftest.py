@@ -26,6 +26,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def procfile(role: str) -> str:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == role:
+            return "exec " + command.strip()
+    raise KeyError(f"Procfile has no {role} process")
+
+
 def wait_http(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -90,29 +98,23 @@ def stack(linefake_dir: Path, redis_url: str, tmp_path_factory) -> Iterator[dict
     import redis
 
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
-    bindir = Path(sys.executable).parent
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+    # The Procfile's own commands, as a platform would run them.
     web = subprocess.Popen(
-        [
-            str(bindir / "gunicorn"),
-            "--bind",
-            f"127.0.0.1:{web_port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "bot:create_app()",
-        ],
+        ["bash", "-c", procfile("web")],
         cwd=ROOT,
         env=env,
         stdout=open(logs / "web.log", "w"),
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "bot", "worker"],
+        ["bash", "-c", procfile("worker")],
         cwd=ROOT,
         env=env,
         stdout=open(logs / "worker.log", "w"),
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_http(f"http://127.0.0.1:{web_port}/readyz")
