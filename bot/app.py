@@ -113,7 +113,7 @@ def build_dispatcher(
             settings=settings,
             store=store,
             messenger=messenger or make_messenger(settings),
-            router=Router(classify, settings.staff_ids),
+            router=Router(classify, settings.staff_ids, texts.labels("choice")),
             entities=entities,
             catalog=catalog,
             texts=texts,

@@ -48,6 +48,26 @@ RULES: dict[str, tuple[str, dict[str, Any]]] = {
     "อยากเป็นพี่เลี้ยง": ("mentor", {"volunteer": True}),
     "becomeamentor": ("mentor", {"volunteer": True}),
 }
+# Quick-reply items send their label (config/texts choice.*): a tap routes exactly, in Thai or English.
+CHOICE_ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
+    "agro": ("program_agro", {}),
+    "creative": ("program_creative", {}),
+    "smart": ("program_smart", {}),
+    "mentor": ("mentor", {}),
+    "register": ("register", {}),
+    "funding": ("funding", {}),
+    "contact": ("contact", {}),
+    "human": ("human", {}),
+    "menu": ("help", {}),
+    "cancel": ("cancel", {}),
+    "status": ("register", {"status": True}),
+    "privacy": ("privacy", {}),
+    "mydata": ("privacy", {"privacy": "mydata"}),
+    "resubscribe": ("unsubscribe", {"resubscribe": True}),
+    "unsubscribe": ("unsubscribe", {}),
+    "back_to_bot": ("back_to_bot", {}),
+    "volunteer": ("mentor", {"volunteer": True}),
+}
 CONFIRM_ERASE = {"ยืนยันลบข้อมูล", "ยืนยันลบ", "ยืนยัน", "confirmdelete", "confirm"}
 MENU_INTENT = {"agro": "program_agro", "creative": "program_creative", "smart": "program_smart"}
 PERSONAL = {"register", "privacy", "human", "mentor", "unsubscribe", "back_to_bot"}
@@ -68,8 +88,18 @@ class Route:
 
 
 class Router:
-    def __init__(self, classify: Callable[[str], Any], staff_ids: frozenset[str]) -> None:
+    def __init__(
+        self,
+        classify: Callable[[str], Any],
+        staff_ids: frozenset[str],
+        choice_labels: dict[str, list[str]] | None = None,
+    ) -> None:
         self.classify, self.staff_ids = classify, staff_ids
+        self.rules = dict(RULES)
+        for key, labels in (choice_labels or {}).items():
+            if key in CHOICE_ROUTES:
+                for label in labels:
+                    self.rules.setdefault(command_key(label), CHOICE_ROUTES[key])
 
     def route(
         self,
@@ -109,8 +139,8 @@ class Router:
         if inc.user_id in self.staff_ids and (case := staff.match(text)):
             return Route("staff_close", {"case": case})
         # 6. exact rules.
-        if key in RULES:
-            return self._public(inc, Route(*RULES[key]))
+        if key in self.rules:
+            return self._public(inc, Route(*self.rules[key]))
         # 8 before 7: nothing to classify (only emoji, punctuation, 10,000 spaces).
         if not re.search(r"[A-Za-z\u0e00-\u0e7f0-9]", text):
             return Route("fallback")

@@ -36,5 +36,14 @@ class Texts:
             raise KeyError(f"no text {key!r} in config/texts/th.yml") from None
         return template.format(**kw) if kw else template
 
+    def labels(self, prefix: str) -> dict[str, list[str]]:
+        """`choice.agro` -> ["ก เกษตรอุตสาหกรรม", "Agro-industry"], for exact routing of taps."""
+        out: dict[str, list[str]] = {}
+        for lang in LANGS:
+            for key, value in self.table[lang].items():
+                if key.startswith(prefix + "."):
+                    out.setdefault(key[len(prefix) + 1 :], []).append(value)
+        return out
+
     def has(self, key: str) -> bool:
         return key in self.table["th"]

@@ -96,3 +96,18 @@ def test_8_fallback_for_input_nothing_can_route() -> None:
     assert route("🙏🙏🙏", classify=classify).name == "fallback"
     assert route(" " * 10_000, classify=classify).name == "fallback"
     assert classify.calls == []  # type: ignore[attr-defined]
+
+
+def test_6_every_quick_reply_tap_routes_without_the_classifier() -> None:
+    from bot.texts import Texts
+
+    classify = stub("out_of_scope")
+    labels = Texts().labels("choice")
+    r = Router(classify, frozenset(), labels)
+    for key, values in labels.items():
+        if key == "erase_confirm":
+            continue  # only meaningful after "ลบข้อมูล" asked for it (step 3)
+        for label in values:
+            got = r.route(parse_event(line.text(USER, label)), {}, None, NOW)
+            assert got is not None and got.name not in ("out_of_scope", "clarify"), (key, label)
+    assert classify.calls == []  # type: ignore[attr-defined]
