@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.base import Choice, Context, Message, Push, Result, Text
+from handlers.menu import main_menu
 
 HANDOFF_HOURS = 24
 OFFICE_START, OFFICE_END = (8, 30), (16, 30)
@@ -50,6 +51,4 @@ def back_to_bot(ctx: Context) -> Result:
     active = ctx.state.get("handoff")
     state = {k: v for k, v in ctx.state.items() if k != "handoff"}
     cases: dict[str, dict[str, Any] | None] = {active["case"]: None} if active else {}
-    from handlers.menu import main_menu
-
     return Result([ctx.text("human.back_to_bot")], main_menu(ctx), state=state, cases=cases)

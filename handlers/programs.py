@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.clock import thai_date
@@ -99,7 +100,5 @@ def bubble(ctx: Context, p: Any) -> dict[str, Any]:
 
 
 def _date(ctx: Context, d: Any) -> str:
-    from datetime import datetime
-
     dt = datetime(d.year, d.month, d.day)
     return thai_date(dt) if ctx.lang == "th" else dt.strftime("%-d %b %Y")
