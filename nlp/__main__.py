@@ -14,10 +14,17 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("classify", help="classify stdin lines, JSON lines out")
     sub.add_parser("train", help="(re)build the cached model under var/nlu/")
+    ev = sub.add_parser("evaluate", help="cross-validation + holdout report, written under reports/")
+    ev.add_argument("--folds", type=int, default=5)
     args = ap.parse_args(argv)
 
     from nlp.classifier import load_or_train
 
+    if args.cmd == "evaluate":
+        from nlp.evaluate import run
+
+        run(folds=args.folds)
+        return 0
     if args.cmd == "train":
         load_or_train(retrain=True)
         print("model trained and cached under var/nlu/", file=sys.stderr)

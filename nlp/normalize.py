@@ -16,9 +16,14 @@ SPACES = re.compile(r"\s+")
 TONES = re.compile("[\u0e48-\u0e4b\u0e47\u0e4c]")  # ่ ้ ๊ ๋ ็ ์
 
 
-def normalize(text: str) -> str:
+def prepare(text: str) -> str:
+    """Case-preserving first pass (the keyboard-layout fix needs the case: "F" is โ, "f" is ด)."""
     text = unicodedata.normalize("NFC", text[:2000])  # a 10,000-char paste is classified by its start
-    text = ZERO_WIDTH.sub("", text).translate(THAI_DIGITS).lower()
+    return ZERO_WIDTH.sub("", text).translate(THAI_DIGITS)
+
+
+def normalize(text: str) -> str:
+    text = prepare(text).lower()
     text = EMOJI.sub(" ", text)
     text = LAUGH.sub(" ", text)
     text = REPEAT.sub(r"\1", text)
