@@ -25,6 +25,7 @@ from nlp.features import CharFeatures, WordFeatures
 from nlp.keyboard import fix_layout
 from nlp.normalize import normalize, prepare
 from nlp.tokenize import CACHE_DIR, load_dictionary
+from nlp.typos import mistype
 
 ROOT = Path(__file__).resolve().parent.parent
 INTENTS_DIR = ROOT / "config" / "intents"
@@ -71,7 +72,7 @@ class Pipeline:
         m = settings["model"]
         self.dictionary = load_dictionary(settings.get("terms") or [])
         self.english = english
-        self.words = WordFeatures(self.dictionary)
+        self.words = WordFeatures(self.dictionary, bool(m.get("toneless_words", True)))
         low, high = m["char_ngrams"]
         self.chars = CharFeatures(low, high, bool(m.get("toneless_chars", True)))
 
@@ -100,11 +101,13 @@ class IntentClassifier:
 
         english = frozenset(w for t, _ in rows for w in re.findall(r"[a-z]{2,}", normalize(t)))
         pipe = Pipeline(settings, english)
+        m = settings["model"]
+        # Mistyped copies (other seeds than the evaluation's) teach the quirks of phone typing.
+        rows = rows + [(mistype(t, seed=100 + k), i) for k in range(int(m.get("augment", 0))) for t, i in rows]
         texts = [pipe.clean(t) for t, _ in rows]
         wv = TfidfVectorizer(analyzer=pipe.words, sublinear_tf=True)
         cv = TfidfVectorizer(analyzer=pipe.chars, sublinear_tf=True)
         x = hstack([wv.fit_transform(texts), cv.fit_transform(texts)]).tocsr()
-        m = settings["model"]
         clf = LogisticRegression(C=float(m["C"]), max_iter=5000, class_weight=m.get("class_weight"))
         clf.fit(x, [i for _, i in rows])
         arrays = {

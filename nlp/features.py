@@ -7,6 +7,7 @@ and the hand-written sparse predict path, so both see identical features.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from nlp.normalize import strip_tones
@@ -16,12 +17,21 @@ WHITE = re.compile(r"\s+")
 
 
 class WordFeatures:
-    def __init__(self, dictionary: str) -> None:
-        self.dictionary = dictionary
+    """Uni- and bigrams of the text and, prefixed "~", of the text without tone marks."""
+
+    def __init__(self, dictionary: str, toneless: bool = True) -> None:
+        self.dictionary, self.toneless = dictionary, toneless
 
     def __call__(self, text: str) -> list[str]:
+        grams = self._grams(text)
+        if self.toneless:
+            bare = strip_tones(text)
+            grams += ["~" + g for g in (self._grams(bare) if bare != text else grams)]
+        return grams
+
+    def _grams(self, text: str) -> list[str]:
         toks = segment(text, self.dictionary)
-        return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+        return toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
 
 
 class CharFeatures:
