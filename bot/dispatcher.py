@@ -23,6 +23,7 @@ from bot.texts import Texts
 from handlers import REGISTRY
 from handlers.base import Context, Result, Text
 from nlp.normalize import is_english
+from nlp.review import item as review_item
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,9 @@ class Dispatcher:
         ctx.extra["pending_prompt"] = prompt
         result = self._run(route, ctx)
         self._save(uh, inc, user, state, had_prompt, lang, result)
+        if result.review and inc.kind == "text" and not result.erase:
+            # Clarify and fallback feed the NLU review list (redacted, HMAC-keyed, 30 days).
+            d.store.add_review(uh, review_item(inc.text, ctx.nlu, route.name, now.isoformat()))
         self._send(inc, result)
 
     def _context(

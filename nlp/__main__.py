@@ -16,10 +16,18 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("train", help="(re)build the cached model under var/nlu/")
     ev = sub.add_parser("evaluate", help="cross-validation + holdout report, written under reports/")
     ev.add_argument("--folds", type=int, default=5)
+    rv = sub.add_parser("review", help="the review list: export to label, import labelled lines")
+    rv_sub = rv.add_subparsers(dest="action", required=True)
+    ex = rv_sub.add_parser("export", help="write unsure messages as TSV (needs REDIS_URL)")
+    ex.add_argument("--out", default="-", help="file to write (default: stdout)")
+    im = rv_sub.add_parser("import", help="append labelled lines (intent<TAB>text) to config/intents/")
+    im.add_argument("file")
     args = ap.parse_args(argv)
 
     from nlp.classifier import load_or_train
 
+    if args.cmd == "review":
+        return review(args)
     if args.cmd == "evaluate":
         from nlp.evaluate import run
 
@@ -45,6 +53,37 @@ def main(argv: list[str] | None = None) -> int:
             "entities": ents.extract(text, p.intent).as_dict(),
         }
         print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def review(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from nlp.review import LabelError, export_rows, import_file
+
+    if args.action == "import":
+        try:
+            added = import_file(Path(args.file))
+        except LabelError as e:
+            print(f"nothing imported: {e}", file=sys.stderr)
+            return 2
+        print(f"added {sum(added.values())} examples: {added or 'none new'}; run `make train` then `make eval`")
+        return 0
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        print("REDIS_URL is not set: the review list lives in Redis (embedded mode keeps it in memory only)",
+              file=sys.stderr)
+        return 2
+    from bot.store.redis import RedisStore
+
+    lines = export_rows([item for _, item in RedisStore.from_url(url).reviews()])
+    text = "\n".join(lines) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{len(lines) - 2} messages written to {args.out}", file=sys.stderr)
     return 0
 
 

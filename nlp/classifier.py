@@ -91,6 +91,7 @@ class IntentClassifier:
         self.margin = float(settings["margin"])
         self.options = int(settings.get("clarify_options", 3))
         self.pipe = Pipeline(settings, frozenset(arrays["english"]))
+        self.fitted: tuple[Any, ...] | None = None
 
     # -- training --------------------------------------------------------------------------
     @classmethod
@@ -121,7 +122,9 @@ class IntentClassifier:
             "intercept": clf.intercept_.astype(np.float64),
             "english": sorted(english),
         }
-        return cls(arrays, settings)
+        model = cls(arrays, settings)
+        model.fitted = (wv, cv, clf)  # scikit-learn's own objects, kept in memory (tests compare)
+        return model
 
     # -- prediction (hand-written sparse path) ---------------------------------------------
     @staticmethod

@@ -25,18 +25,54 @@ TRACK_WORDS = {
 }
 
 
+# Thai phone numbers: mobiles 06/08/09 + 8 digits, landlines 02-07 + 7 digits; +66 for the 0.
+PHONE = re.compile(r"(?<![\d])(?:\+?66[\s-]?|0)([2-9](?:[\s.-]?\d){7,8})(?![\d])")
+
+
 @dataclass(frozen=True)
 class Entities:
     province: str | None = None
     employees: int | None = None
     track: str | None = None
+    sector: str | None = None
+    phones: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"province": self.province, "employees": self.employees, "track": self.track}
+        return {
+            "province": self.province,
+            "employees": self.employees,
+            "track": self.track,
+            "sector": self.sector,
+            "phones": list(self.phones),
+        }
+
+
+def phones(text: str) -> list[str]:
+    """Valid Thai phone numbers in `text`, as 0XXXXXXXXX (Thai digits and +66 accepted)."""
+    out = []
+    for m in PHONE.finditer(normalize(text)):
+        digits = "0" + re.sub(r"\D", "", m.group(1))
+        mobile = digits[1] in "689" and len(digits) == 10
+        landline = digits[1] in "234567" and len(digits) == 9
+        if mobile or landline:
+            out.append(digits)
+    return out
 
 
 class EntityExtractor:
-    def __init__(self, provinces: list[dict[str, Any]]) -> None:
+    def __init__(self, provinces: list[dict[str, Any]], sectors: dict[str, dict[str, Any]] | None = None) -> None:
+        self.sector_track: dict[str, str] = {}
+        thai_kw: list[tuple[str, str]] = []
+        latin_kw: list[tuple[str, str]] = []
+        for tag, spec in (sectors or {}).items():
+            self.sector_track[tag] = spec["track"]
+            for kw in spec["keywords"]:
+                key = squash(str(kw))
+                (latin_kw if key.isascii() else thai_kw).append((key, tag))
+        self.sector_thai = sorted(thai_kw, key=lambda kv: -len(kv[0]))
+        latin_kw.sort(key=lambda kv: -len(kv[0]))
+        self.sector_latin = dict(latin_kw)
+        self.sector_re = _latin_pattern([k for k, _ in latin_kw]) if latin_kw else None
         table: dict[str, str] = {}
         self.common_words = {squash(p["name_th"]) for p in provinces if p.get("name_is_common_word")}
         # Two-letter abbreviations (ขก, ชม) are everyday words: only a message that is just one.
@@ -51,13 +87,16 @@ class EntityExtractor:
         ordered = sorted(table.items(), key=lambda kv: -len(kv[0]))
         self.aliases = [(k, v) for k, v in ordered if not k.isascii()]
         latin = [(k, v) for k, v in ordered if k.isascii() and k not in self.common_words]
-        self.latin = re.compile(r"\b(" + "|".join(r"\s*".join(map(re.escape, k)) for k, _ in latin) + r")\b")
+        self.latin = _latin_pattern([k for k, _ in latin])
         self.latin_name = dict(latin)
 
     @classmethod
-    def from_config(cls, path: Path = ROOT / "config" / "provinces.yml") -> EntityExtractor:
-        with path.open(encoding="utf-8") as f:
-            return cls(yaml.safe_load(f)["provinces"])
+    def from_config(cls, config: Path = ROOT / "config") -> EntityExtractor:
+        with (config / "provinces.yml").open(encoding="utf-8") as f:
+            provinces = yaml.safe_load(f)["provinces"]
+        with (config / "sectors.yml").open(encoding="utf-8") as f:
+            sectors = yaml.safe_load(f)["sectors"]
+        return cls(provinces, sectors)
 
     def province(self, text: str) -> str | None:
         flat = squash(normalize(text))
@@ -89,14 +128,29 @@ class EntityExtractor:
                 return None
         return None
 
-    def track(self, text: str, intent: str | None = None) -> str | None:
+    def sector(self, text: str) -> str | None:
+        t = normalize(text)
+        if self.sector_re is not None and (m := self.sector_re.search(t)):
+            return self.sector_latin[re.sub(r"\s+", "", m.group(1))]
+        flat = squash(t)
+        return next((tag for key, tag in self.sector_thai if key in flat), None)
+
+    def track(self, text: str, intent: str | None = None, sector: str | None = None) -> str | None:
         if intent and intent.startswith("program_"):
             return {"program_agro": "agro", "program_creative": "creative", "program_smart": "smart"}[intent]
         t = normalize(text)
         for track, words in TRACK_WORDS.items():
             if any(w in t for w in words):
                 return track
-        return None
+        return self.sector_track.get(sector) if sector else None
 
     def extract(self, text: str, intent: str | None = None) -> Entities:
-        return Entities(self.province(text), self.employees(text), self.track(text, intent))
+        sector = self.sector(text)
+        return Entities(
+            self.province(text), self.employees(text), self.track(text, intent, sector), sector, tuple(phones(text))
+        )
+
+
+def _latin_pattern(keys: list[str]) -> re.Pattern[str]:
+    """Whole-word match of Latin keys, spaces optional inside ("khon kaen" = "khonkaen")."""
+    return re.compile(r"\b(" + "|".join(r"\s*".join(map(re.escape, k)) for k in keys) + r")\b")

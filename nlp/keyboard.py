@@ -31,7 +31,7 @@ def _fix(tok: str, dictionary: str, english: frozenset[str]) -> str:
     marked = bool(NOT_ENGLISH.search(tok))
     if not marked and ENGLISH_VOWEL.search(tok):
         return tok  # "mill", "ERP": plain English-looking words stay
-    thai = eng_to_thai(tok)
+    thai = eng_to_thai(re.sub(r"(.)\1{2,}", r"\1", tok))  # "ooooo": one key held down
     if not re.search("[\u0e01-\u0e2e]", thai):
         return tok
     parts = segment(thai, dictionary)

@@ -74,3 +74,12 @@ def test_one_lock_holder_per_user(store) -> None:
 
 def test_ping(store) -> None:
     assert store.ping() is True
+
+
+def test_review_items_by_user(store) -> None:
+    store.add_review("u1", {"text": "ก"})
+    store.add_review("u1", {"text": "ข"})
+    store.add_review("u2", {"text": "ค"})
+    assert sorted(i["text"] for _, i in store.reviews()) == ["ก", "ข", "ค"]
+    store.delete_reviews("u1")
+    assert store.reviews() == [("u2", {"text": "ค"})]

@@ -29,7 +29,10 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("dip:state:{uh}", "operational", 7 * DAY, "conversation state, handoff flag"),
     KeySpec("dip:profile:{uh}", "personal", None, "profile, only after consent"),
     KeySpec("dip:case:{case_id}", "operational", DAY, "an open human-handoff case"),
+    KeySpec("dip:review:{uh}", "auxiliary", 30 * DAY, "NLU review items, redacted text (nlp/review.py)"),
+    KeySpec("dip:review-index", "auxiliary", None, "who has review items, scored by time; trimmed to 30 days"),
 )
+REVIEW_TTL = 30 * DAY
 
 # schedule(uh, pipeline_or_None): hand the user to a worker; for Redis it joins the transaction.
 Schedule = Callable[[str, Any], None]
@@ -51,6 +54,11 @@ class Store(Protocol):
     def get(self, kind: str, key: str) -> dict[str, Any] | None: ...
     def put(self, kind: str, key: str, value: dict[str, Any], ttl: int | None = None) -> None: ...
     def delete(self, kind: str, key: str) -> None: ...
+
+    # The NLU review list (kept REVIEW_TTL seconds).
+    def add_review(self, uh: str, item: dict[str, Any]) -> None: ...
+    def reviews(self) -> list[tuple[str, dict[str, Any]]]: ...
+    def delete_reviews(self, uh: str) -> None: ...
 
 
 def ttl_of(kind: str) -> int | None:

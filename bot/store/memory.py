@@ -10,7 +10,7 @@ import time
 import uuid
 from typing import Any
 
-from bot.store.base import DAY, Schedule, ttl_of
+from bot.store.base import DAY, REVIEW_TTL, Schedule, ttl_of
 
 
 class MemoryStore:
@@ -21,6 +21,7 @@ class MemoryStore:
         self._pending: dict[str, list[tuple[int, int, str]]] = {}
         self._locks: dict[str, tuple[str, float]] = {}
         self._seq = itertools.count()
+        self._reviews: dict[str, list[tuple[float, str]]] = {}
 
     def ping(self) -> bool:
         return True
@@ -91,3 +92,18 @@ class MemoryStore:
     def delete(self, kind: str, key: str) -> None:
         with self._lock:
             self._records.pop((kind, key), None)
+
+    def add_review(self, uh: str, item: dict[str, Any]) -> None:
+        with self._lock:
+            self._reviews.setdefault(uh, []).append(
+                (time.monotonic() + REVIEW_TTL, json.dumps(item, ensure_ascii=False))
+            )
+
+    def reviews(self) -> list[tuple[str, dict[str, Any]]]:
+        now = time.monotonic()
+        with self._lock:
+            return [(uh, json.loads(raw)) for uh, items in self._reviews.items() for exp, raw in items if exp > now]
+
+    def delete_reviews(self, uh: str) -> None:
+        with self._lock:
+            self._reviews.pop(uh, None)

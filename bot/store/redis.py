@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
 import redis
 
-from bot.store.base import DAY, Schedule, ttl_of
+from bot.store.base import DAY, REVIEW_TTL, Schedule, ttl_of
 
 # Compare-and-delete, so a worker never frees a lock that expired and passed to another.
 _UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
@@ -76,3 +77,25 @@ class RedisStore:
 
     def delete(self, kind: str, key: str) -> None:
         self.r.delete(f"dip:{kind}:{key}")
+
+    def add_review(self, uh: str, item: dict[str, Any]) -> None:
+        now = time.time()
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.rpush(f"dip:review:{uh}", json.dumps(item, ensure_ascii=False))
+            pipe.expire(f"dip:review:{uh}", REVIEW_TTL)
+            pipe.zadd("dip:review-index", {uh: now})
+            pipe.zremrangebyscore("dip:review-index", 0, now - REVIEW_TTL)
+            pipe.execute()
+
+    def reviews(self) -> list[tuple[str, dict[str, Any]]]:
+        out: list[tuple[str, dict[str, Any]]] = []
+        for raw_uh in self.r.zrange("dip:review-index", 0, -1):
+            uh = raw_uh.decode() if isinstance(raw_uh, bytes) else str(raw_uh)
+            out += [(uh, json.loads(raw)) for raw in self.r.lrange(f"dip:review:{uh}", 0, -1)]
+        return out
+
+    def delete_reviews(self, uh: str) -> None:
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.delete(f"dip:review:{uh}")
+            pipe.zrem("dip:review-index", uh)
+            pipe.execute()
