@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test chat lint train clean
+.PHONY: help run test chat lint train eval clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -19,7 +19,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-run: $(VENV)/.runtime ## serve the webhook on 127.0.0.1:$${PORT:-8000} (local, embedded mode without env)
+run: $(VENV)/.runtime ## serve the webhook on 127.0.0.1:8000 (PORT changes it; local embedded mode without env)
 	$(PY) -m bot serve
 
 test: $(VENV)/.dev ## run every test, with a throwaway redis-server
@@ -34,6 +34,9 @@ lint: $(VENV)/.dev ## ruff and mypy
 
 train: $(VENV)/.runtime ## rebuild the cached intent model under var/nlu/
 	$(PY) -m nlp train
+
+eval: $(VENV)/.dev ## cross-validation + blind holdout report (reports/nlu-eval.md, reports/nlu-confusion.png)
+	$(PY) -m nlp evaluate
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -72,8 +72,10 @@ def review(args: argparse.Namespace) -> int:
         return 0
     url = os.environ.get("REDIS_URL")
     if not url:
-        print("REDIS_URL is not set: the review list lives in Redis (embedded mode keeps it in memory only)",
-              file=sys.stderr)
+        print(
+            "REDIS_URL is not set: the review list lives in Redis (embedded mode keeps it in memory only)",
+            file=sys.stderr,
+        )
         return 2
     from bot.store.redis import RedisStore
 

@@ -107,3 +107,11 @@ def test_the_typo_generator_is_deterministic_and_makes_one_or_two_changes() -> N
 
     for change in CHANGES:
         assert change(text, random.Random(0)) != text, change.__name__
+
+
+def test_no_holdout_line_is_in_the_training_data() -> None:
+    """The holdout stays blind: a common phrase written by both writers is kept out of training."""
+    from nlp.normalize import normalize
+
+    training = {normalize(t) for t, _ in load_training()}
+    assert [t for t, _ in HOLDOUT if normalize(t) in training] == []

@@ -62,11 +62,12 @@ def intents(tmp_path: Path) -> Path:
 
 
 def test_import_appends_labelled_lines_that_still_load(tmp_path: Path, intents: Path) -> None:
+    known_text, known_intent = load_training(intents)[0]
     f = tmp_path / "labelled.tsv"
-    f.write_text("# comment\nfunding\tอยากกู้เงินทำโรงอบลำไย: ด่วน\t0.3\t\nthanks\tขอบคุณครับ\n", encoding="utf-8")
+    f.write_text(f"# comment\nfunding\tอยากกู้เงินทำโรงอบลำไย: ด่วน\t0.3\t\n{known_intent}\t{known_text}\n", encoding="utf-8")
     before = len(load_training(intents))
     added = import_file(f, intents)
-    assert added == {"funding": 1}  # "ขอบคุณครับ" is already known
+    assert added == {"funding": 1}  # the second line is already a training example
     rows = load_training(intents)
     assert len(rows) == before + 1 and ("อยากกู้เงินทำโรงอบลำไย: ด่วน", "funding") in rows
     yaml.safe_load((intents / "funding.yml").read_text(encoding="utf-8"))
@@ -84,7 +85,6 @@ def test_import_refuses_bad_lines_and_writes_nothing(tmp_path: Path, intents: Pa
 
 def test_import_never_trains_on_the_blind_holdout(tmp_path: Path, intents: Path) -> None:
     from nlp.evaluate import read_holdout
-
     from nlp.normalize import normalize
 
     known = {normalize(t) for t, _ in load_training(intents)}
