@@ -72,3 +72,31 @@ def test_normalize_survives_chat_quirks() -> None:
     assert normalize("สมัครรรรร ค่าาาา 555 😊\u200b") == "สมัคร ค่า"
     assert normalize("๑๒๓") == "123"
     assert is_english("How do I apply?") is True and is_english("สมัครยังไง") is False and is_english("🙏") is None
+
+
+def test_every_province_is_found_by_its_official_and_english_name() -> None:
+    import yaml
+
+    e = EntityExtractor.from_config()
+    provinces = yaml.safe_load((ROOT / "config" / "provinces.yml").read_text(encoding="utf-8"))["provinces"]
+    assert len(provinces) == 77
+    for p in provinces:
+        assert e.province(f"อยู่จังหวัด{p['name_th']}ครับ") == p["name_th"]
+        assert e.province(f"I am in {p['name_en']}") == p["name_th"], p["name_en"]
+
+
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [("korat", "นครราชสีมา"), ("Ubon", "อุบลราชธานี"), ("ขอนแกน", "ขอนแก่น"), ("อยุธยา", "พระนครศรีอยุธยา"),
+     ("บางกอก", "กรุงเทพมหานคร"), ("กรุงเทพฯ", "กรุงเทพมหานคร"), ("โคราชช", "นครราชสีมา"), ("นครศรี", "นครศรีธรรมราช")],
+)
+def test_nicknames_typos_and_english(text: str, province: str) -> None:
+    assert EntityExtractor.from_config().province(text) == province
+
+
+def test_sector_and_phone_entities() -> None:
+    e = EntityExtractor.from_config()
+    got = e.extract("ทำโรงสีข้าว โทร ๐๘๑-๒๓๔-๕๖๗๘")
+    assert got.sector == "rice" and got.track == "agro" and got.phones == ("0812345678",)
+    assert e.extract("อยู่หมู่บ้านปลายนา").sector is None  # หมู่ and ปลาย are not pork and fish
+    assert e.extract("เบอร์ 12345").phones == ()
