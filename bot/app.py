@@ -69,15 +69,16 @@ def make_messenger(settings: Settings) -> Any:
     )
 
 
-def load_data() -> tuple[Any, Any, Any]:
-    """Catalog, texts and entity tables; a broken file stops start-up naming file and field."""
+def load_data() -> tuple[Any, Any, Any, Any]:
+    """Catalog, texts, entity tables, notice; a broken file stops start-up naming file and field."""
     try:
         import nlp  # noqa: F401
         from bot.data import Catalog
+        from bot.privacy import load_notice
         from bot.texts import Texts
         from nlp.entities import EntityExtractor
 
-        return Catalog(), Texts(), EntityExtractor.from_config()
+        return Catalog(), Texts(), EntityExtractor.from_config(), load_notice()
     except ConfigError as e:
         print(f"start-up stopped: {e}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -86,9 +87,10 @@ def load_data() -> tuple[Any, Any, Any]:
 def check_config() -> None:
     try:
         from bot.data import Catalog
+        from bot.privacy import load_notice
         from bot.texts import Texts
 
-        Catalog(), Texts()
+        Catalog(), Texts(), load_notice()
     except ConfigError as e:
         print(f"start-up stopped: {e}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -106,7 +108,7 @@ def build_dispatcher(
     from bot.nlu import LazyClassifier
     from bot.router import Router
 
-    catalog, texts, entities = load_data()
+    catalog, texts, entities, notice = load_data()
     classify = classify or LazyClassifier().start(background=background_nlu)
     return Dispatcher(
         Deps(
@@ -118,8 +120,20 @@ def build_dispatcher(
             catalog=catalog,
             texts=texts,
             clock=clock or SystemClock(),
+            notice=notice,
+            on_erase=_rq_eraser(settings, store),
         )
     )
+
+
+def _rq_eraser(settings: Settings, store: Store) -> Any:
+    """In Redis mode an erasure also deletes the user's RQ jobs (queued, failed, finished)."""
+    if settings.embedded or not hasattr(store, "r"):
+        return lambda uh: None
+    from bot.privacy import erase_rq_jobs
+    from bot.worker import QUEUE_NAME
+
+    return lambda uh: erase_rq_jobs(store.r, uh, QUEUE_NAME)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -146,8 +160,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = None  # the route answers 413 itself, before reading
     app.extensions["dip"] = Runtime(settings, store, schedule, dispatcher)
+    from bot.export import bp as export_bp
     from bot.webhook import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(export_bp)
     log.info("web ready: mode=%s store=%s", settings.mode, "memory" if settings.embedded else "redis")
     return app

@@ -1,14 +1,17 @@
 """`process_event`: the one entry point of a worker, the same in embedded and Redis mode.
 
 Load -> route -> handler (pure) -> save explicitly -> send. A handler error is logged with
-the event id and the user still gets a kind Thai message (STYLE.md 12).
+the event id and the user still gets a kind Thai message (STYLE.md 12). Personal data is
+written only here, and only while the user's consent is current (bot/privacy.py).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -16,6 +19,7 @@ from bot.ids import mask, user_key
 from bot.incoming import Incoming, parse_event
 from bot.messenger import BaseMessenger, QuotaExceeded
 from bot.messenger.render import to_line
+from bot.privacy import Notice, collect, consent_status, export_serializer, id_sha256
 from bot.router import MENTION, Route, Router
 from bot.settings import Settings
 from bot.store import Store
@@ -38,6 +42,17 @@ class Deps:
     catalog: Any  # bot.data.Catalog
     texts: Texts
     clock: Clock
+    notice: Notice
+    on_erase: Callable[[str], Any] = lambda uh: None  # e.g. delete the user's RQ jobs
+
+
+@dataclass
+class Loaded:
+    uh: str
+    user: dict[str, Any]
+    state: dict[str, Any]
+    prompt: dict[str, Any] | None
+    consent: dict[str, Any]
 
 
 class Dispatcher:
@@ -47,53 +62,70 @@ class Dispatcher:
     def process(self, payload: str) -> None:
         inc = parse_event(json.loads(payload))
         d = self.d
-        uh = user_key(d.settings.hash_key, inc.chat_id)
-        user = d.store.get("user", uh) or {"v": 1, "id": inc.chat_id, "following": True}
-        state = d.store.get("state", uh) or {"v": 1}
-        prompt = state.pop("prompt", None)
-        had_prompt = prompt is not None
-        lang = _lang(inc, user)
         now = d.clock.now()
-        route = d.router.route(inc, state, prompt, now, d.entities.province)
+        got = self._load(inc)
+        route = d.router.route(inc, got.state, got.prompt, now, d.entities.province)
+        if inc.kind == "unsend" and inc.message_id:
+            self._forget_message(got.uh, inc.message_id)
         if route is None:
             log.info("event %s (%s) from %s: nothing to send", inc.event_id, inc.kind, mask(inc.chat_id))
-            if had_prompt:
-                d.store.put("state", uh, state)
+            if got.prompt is not None:
+                d.store.put("state", got.uh, got.state)
             return
-        ctx = self._context(inc, route, user, state, lang, now)
-        ctx.extra["pending_prompt"] = prompt
+        if got.consent["current"] and inc.kind == "text" and not inc.in_group:
+            self._keep_message(got.uh, inc, now)
+        ctx = self._context(inc, route, got, now)
         result = self._run(route, ctx)
-        self._save(uh, inc, user, state, had_prompt, lang, result)
+        self._save(inc, got, ctx, result)
         if result.review and inc.kind == "text" and not result.erase:
             # Clarify and fallback feed the NLU review list (redacted, HMAC-keyed, 30 days).
-            d.store.add_review(uh, review_item(inc.text, ctx.nlu, route.name, now.isoformat()))
+            d.store.add_review(got.uh, review_item(inc.text, ctx.nlu, route.name, now.isoformat()))
+        if result.export:
+            result.messages.append(self._export_link(ctx, got.uh))
         self._send(inc, result)
 
-    def _context(
-        self, inc: Incoming, route: Route, user: dict[str, Any], state: dict[str, Any], lang: str, now: Any
-    ) -> Context:
-        extra = dict(route.extra)
+    def _load(self, inc: Incoming) -> Loaded:
+        uh = user_key(self.d.settings.hash_key, inc.chat_id)
+        store = self.d.store
+        user = store.get("user", uh) or {"v": 1, "id": inc.chat_id, "following": True}
+        state = store.get("state", uh) or {"v": 1}
+        prompt = state.pop("prompt", None)
+        consent = consent_status(store.items("consent", uh), self.d.notice)
+        return Loaded(uh, user, state, prompt, consent)
+
+    def _context(self, inc: Incoming, route: Route, got: Loaded, now: Any) -> Context:
+        d, extra = self.d, dict(route.extra)
         nlu = extra.pop("nlu", None)
         source = extra.get("original_text") or inc.text or inc.address
         if source:
-            extra["entities"] = self.d.entities.extract(source, nlu.intent if nlu else route.name).as_dict()
+            extra["entities"] = d.entities.extract(source, nlu.intent if nlu else route.name).as_dict()
+        extra["pending_prompt"] = got.prompt
+        if route.name == "staff_close":
+            extra["case_record"] = d.store.get("case", extra["case"])
+        if route.name == "privacy":
+            extra["mydata"] = collect(d.store, got.uh)
+        private = not inc.in_group
         return Context(
             incoming=inc,
-            lang=lang,
-            user=user,
-            state=state,
-            data=self.d.catalog,
+            lang=_lang(inc, got.user),
+            user=got.user,
+            state=got.state,
+            data=d.catalog,
             now=now,
-            staff=self.d.settings.staff_ids,
-            t=self.d.texts,
+            staff=d.settings.staff_ids,
+            t=d.texts,
             nlu=nlu,
             extra=extra,
+            consent=got.consent,
+            notice=d.notice,
+            ents=d.entities,
+            profile=d.store.get("profile", got.uh) if private else None,
+            draft=d.store.get("draft", got.uh) if private else None,
+            leads=d.store.items("leads", got.uh) if private else [],
         )
 
     def _run(self, route: Route, ctx: Context) -> Result:
         try:
-            if route.name == "staff_close":
-                ctx.extra["case_record"] = self.d.store.get("case", ctx.extra["case"])
             result = REGISTRY[route.name](ctx)
             log.info("event %s (%s) -> %s", ctx.incoming.event_id, ctx.incoming.kind, route.name)
             return result
@@ -101,27 +133,25 @@ class Dispatcher:
             log.exception("handler %s failed for event %s", route.name, ctx.incoming.event_id)
             return Result([Text(ctx.say("error.sorry"))])
 
-    def _save(
-        self,
-        uh: str,
-        inc: Incoming,
-        user: dict[str, Any],
-        state: dict[str, Any],
-        had_prompt: bool,
-        lang: str,
-        r: Result,
-    ) -> None:
-        store = self.d.store
+    def _save(self, inc: Incoming, got: Loaded, ctx: Context, r: Result) -> None:
+        store, uh = self.d.store, got.uh
+        for entry in r.consent:
+            store.append("consent", uh, entry)
         if r.erase:
-            for kind in ("user", "state", "profile"):
+            self._erase(inc, got)
+            return
+        if r.withdraw:
+            for kind in ("profile", "draft"):
                 store.delete(kind, uh)
-        else:
-            new_user = {**user, **r.user, "lang": lang}
-            if new_user != user:
-                store.put("user", uh, new_user)
-            new_state = r.state if r.state is not None else state
-            if r.state is not None or had_prompt:
-                store.put("state", uh, {"v": 1, **new_state})
+            for kind in ("leads", "msgs"):
+                store.replace_items(kind, uh, [])
+            store.delete_reviews(uh)
+        new_user = {**got.user, **r.user, "lang": ctx.lang}
+        if new_user != got.user:
+            store.put("user", uh, new_user)
+        if r.state is not None or got.prompt is not None:
+            store.put("state", uh, {"v": 1, **(r.state if r.state is not None else got.state)})
+        self._save_personal(uh, ctx, r)
         for case, record in r.cases.items():
             store.put("case", case, record) if record else store.delete("case", case)
         for chat_id in r.release:
@@ -129,6 +159,49 @@ class Dispatcher:
             st = store.get("state", other) or {"v": 1}
             st.pop("handoff", None)
             store.put("state", other, st)
+
+    def _save_personal(self, uh: str, ctx: Context, r: Result) -> None:
+        store = self.d.store
+        if r.clear_draft:
+            store.delete("draft", uh)
+        wants = r.profile is not None or (r.draft is not None and not r.clear_draft) or r.leads
+        if not wants:
+            return
+        if not consent_status(store.items("consent", uh), self.d.notice)["current"]:
+            # The one gate: no personal data without current consent, whatever a handler returns.
+            log.error("event %s: personal data dropped, no current consent", ctx.incoming.event_id)
+            return
+        if r.profile is not None:
+            store.put("profile", uh, r.profile)
+        if r.draft is not None and not r.clear_draft:
+            store.put("draft", uh, r.draft, ttl=self.d.notice.retention.drafts_days * 86_400)
+        for lead in r.leads:
+            store.append("leads", uh, lead)
+            store.index_add("dip:lead-index", uh)
+
+    def _erase(self, inc: Incoming, got: Loaded) -> None:
+        handoff = got.state.get("handoff")
+        if handoff:
+            self.d.store.delete("case", handoff["case"])
+        self.d.store.erase(got.uh, id_sha256(inc.chat_id), self.d.clock.now().isoformat())
+        self.d.on_erase(got.uh)
+        log.info("event %s: user data erased", inc.event_id)
+
+    def _keep_message(self, uh: str, inc: Incoming, now: Any) -> None:
+        """A copy of the message (consent given), dropping copies older than the retention."""
+        days = self.d.notice.retention.messages_days
+        cutoff = (now - timedelta(days=days)).isoformat()
+        kept = [m for m in self.d.store.items("msgs", uh) if m.get("at", "") >= cutoff]
+        kept.append({"id": inc.message_id, "text": inc.text[:5000], "at": now.isoformat()})
+        self.d.store.replace_items("msgs", uh, kept, ttl=days * 86_400)
+
+    def _forget_message(self, uh: str, message_id: str) -> None:
+        kept = [m for m in self.d.store.items("msgs", uh) if m.get("id") != message_id]
+        self.d.store.replace_items("msgs", uh, kept)
+
+    def _export_link(self, ctx: Context, uh: str) -> Text:
+        token = export_serializer(self.d.settings.hash_key).dumps(uh)
+        return ctx.text("privacy.export_link", url=f"{self.d.settings.public_base_url}/export/{token}")
 
     def _send(self, inc: Incoming, r: Result) -> None:
         if inc.standby:

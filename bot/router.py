@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.incoming import Incoming
-from handlers import staff
+from handlers import consent, staff
 from handlers.menu import MENU_NUMBERS
 
 # Typed or tapped, valid anywhere, also mid-form and during a handoff. Keys are command_key()s.
@@ -31,6 +31,8 @@ GLOBAL: dict[str, tuple[str, dict[str, Any]]] = {
     "talktostaff": ("human", {}),
     "กลับไปคุยกับบอท": ("back_to_bot", {}),
     "backtobot": ("back_to_bot", {}),
+    "ถอนความยินยอม": ("privacy", {"privacy": "withdraw"}),
+    "withdrawconsent": ("privacy", {"privacy": "withdraw"}),
 }
 RULES: dict[str, tuple[str, dict[str, Any]]] = {
     "ก": ("program_agro", {}),
@@ -47,6 +49,12 @@ RULES: dict[str, tuple[str, dict[str, Any]]] = {
     "personaldata": ("privacy", {}),
     "อยากเป็นพี่เลี้ยง": ("mentor", {"volunteer": True}),
     "becomeamentor": ("mentor", {"volunteer": True}),
+    "สมัคร": ("register", {"start": True}),
+    "เริ่มสมัคร": ("register", {"start": True}),
+    "สมัครเลย": ("register", {"start": True}),
+    "apply": ("register", {"start": True}),
+    "ขอพี่เลี้ยง": ("mentor", {"request": True}),
+    "ขอไฟล์ข้อมูล": ("privacy", {"privacy": "export"}),
 }
 # Quick-reply items send their label (config/texts choice.*): a tap routes exactly, in Thai or English.
 CHOICE_ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -54,7 +62,7 @@ CHOICE_ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
     "creative": ("program_creative", {}),
     "smart": ("program_smart", {}),
     "mentor": ("mentor", {}),
-    "register": ("register", {}),
+    "register": ("register", {"start": True}),
     "funding": ("funding", {}),
     "contact": ("contact", {}),
     "human": ("human", {}),
@@ -67,8 +75,14 @@ CHOICE_ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
     "unsubscribe": ("unsubscribe", {}),
     "back_to_bot": ("back_to_bot", {}),
     "volunteer": ("mentor", {"volunteer": True}),
+    "start": ("register", {"start": True}),
+    "mentor_request": ("mentor", {"request": True}),
+    "export": ("privacy", {"privacy": "export"}),
+    "withdraw": ("privacy", {"privacy": "withdraw"}),
+    "erase": ("privacy", {"privacy": "erase"}),
 }
 CONFIRM_ERASE = {"ยืนยันลบข้อมูล", "ยืนยันลบ", "ยืนยัน", "confirmdelete", "confirm"}
+CONFIRM_WITHDRAW = {"ยืนยันถอนความยินยอม", "ยืนยันถอน", "ยืนยัน", "confirmwithdrawal", "confirm"}
 MENU_INTENT = {"agro": "program_agro", "creative": "program_creative", "smart": "program_smart"}
 PERSONAL = {"register", "privacy", "human", "mentor", "unsubscribe", "back_to_bot"}
 PARTICLES = re.compile(r"(ครับ|คับ|ค้าบ|ค่ะ|คะ|ค่า|จ้า|จ้ะ|นะ|please|pls)+$")
@@ -125,9 +139,11 @@ class Router:
         # 2. global commands.
         if inc.kind == "text" and key in GLOBAL:
             return self._public(inc, Route(*GLOBAL[key]))
-        # 3. the active prompt (a numbered choice, a confirmation, a province asked for).
+        # 3. the active prompt (a numbered choice, a confirmation, a province asked for), or form.
         if inc.kind == "text" and prompt and (r := _prompt_step(prompt, key, text, province_of)):
             return self._public(inc, r)
+        if inc.kind == "text" and state.get("form") and not inc.in_group:
+            return Route("form")
         # 4. postback payloads (buttons of old messages answered politely).
         if inc.kind == "postback":
             return Route("postback_expired")
@@ -166,6 +182,12 @@ def _prompt_step(prompt: dict[str, Any], key: str, text: str, province_of: Calla
         return Route(MENU_INTENT.get(item, item))
     elif kind == "erase" and key in CONFIRM_ERASE:
         return Route("privacy", {"privacy": "erase_confirmed"})
+    elif kind == "withdraw" and key in CONFIRM_WITHDRAW:
+        return Route("privacy", {"privacy": "withdraw_confirmed"})
+    elif kind == "consent" and key in consent.YES:
+        return Route("consent_granted", {"then": prompt.get("then", "register")})
+    elif kind == "consent" and key in consent.NO:
+        return Route("consent_refused")
     elif kind == "province" and province_of(text):
         return Route("contact")
     return None

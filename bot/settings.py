@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # Key for the HMAC that replaces user IDs in auxiliary keys; defaults to the channel secret.
     USER_HASH_KEY: str | None = None
     LOG_LEVEL: str = "INFO"
+    # Where users reach this service over HTTPS (export links); default: the local server.
+    PUBLIC_BASE_URL: str | None = None
     # LINE answers in well under a second; the reply timeout stays far above that (facts/LINE.md).
     LINE_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0)
 
@@ -85,6 +87,10 @@ class Settings(BaseSettings):
     @property
     def hash_key(self) -> bytes:
         return (self.USER_HASH_KEY or self.channel_secret).encode()
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.PUBLIC_BASE_URL or f"http://127.0.0.1:{self.PORT}").rstrip("/")
 
     @property
     def mode(self) -> Literal["local", "production"]:

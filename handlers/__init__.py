@@ -5,9 +5,11 @@ from __future__ import annotations
 from handlers import (
     cancel,
     clarify,
+    consent,
     contact,
     fallback,
     follow,
+    form,
     funding,
     greeting,
     group,
@@ -61,4 +63,7 @@ REGISTRY: dict[str, Handler] = {
     "postback_expired": postback.expired,
     "group_joined": group.joined,
     "group_private": group.private,
+    "form": form.step,
+    "consent_granted": consent.granted,
+    "consent_refused": consent.refused,
 }

@@ -57,6 +57,14 @@ class Result:
     release: list[str] = field(default_factory=list)  # chat IDs whose handoff staff closed
     erase: bool = False  # delete every record of this user (privacy, after confirmation)
     review: bool = False  # the message goes to the NLU review list (clarify, fallback)
+    # Personal data: the dispatcher stores these only while consent is current.
+    profile: dict[str, Any] | None = None  # the new profile
+    draft: dict[str, Any] | None = None  # the registration form so far
+    clear_draft: bool = False
+    leads: list[dict[str, Any]] = field(default_factory=list)  # new registrations
+    consent: list[dict[str, Any]] = field(default_factory=list)  # ledger entries to append
+    withdraw: bool = False  # consent withdrawn: delete personal data, keep operational data
+    export: bool = False  # add a short-lived link to a JSON file of everything stored
 
 
 @dataclass
@@ -71,6 +79,12 @@ class Context:
     t: Callable[..., str]
     nlu: Any = None  # nlp.classifier.Prediction for text messages
     extra: dict[str, Any] = field(default_factory=dict)
+    profile: dict[str, Any] | None = None
+    draft: dict[str, Any] | None = None
+    consent: dict[str, Any] = field(default_factory=dict)  # {"current": bool, "action", "version"}
+    leads: list[dict[str, Any]] = field(default_factory=list)
+    notice: Any = None  # bot.privacy.Notice
+    ents: Any = None  # nlp.entities.EntityExtractor, for validating answers
 
     @property
     def entities(self) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """follow: welcome, what the bot does, a short privacy notice; unfollow: marked inactive."""
 
-from handlers.base import Context, Result
+from handlers.base import Context, Result, Text
 from handlers.menu import main_menu
 
 
@@ -9,7 +9,7 @@ def handle(ctx: Context) -> Result:
         return Result(user={"following": False})
     welcome = "follow.welcome_back" if ctx.incoming.unblocked else "follow.welcome"
     return Result(
-        [ctx.text(welcome), ctx.text("follow.privacy_short")],
+        [ctx.text(welcome), Text(ctx.notice.text("short", ctx.lang))],
         main_menu(ctx),
         user={"following": True},
     )

@@ -128,6 +128,20 @@ class EntityExtractor:
                 return None
         return None
 
+    def number(self, text: str) -> int | None:
+        """The first whole number: 12, ๑๒, 1,200 or Thai words (ห้าสิบ)."""
+        t = normalize(text)
+        if m := re.search(r"\d[\d,]*", t):
+            return int(m.group().replace(",", ""))
+        if m := re.search(rf"[{NUMBER_WORDS}]+", t):
+            from pythainlp.util import thaiword_to_num
+
+            try:
+                return int(thaiword_to_num(m.group()))
+            except (ValueError, TypeError):
+                return None
+        return None
+
     def sector(self, text: str) -> str | None:
         t = normalize(text)
         if self.sector_re is not None and (m := self.sector_re.search(t)):

@@ -87,8 +87,16 @@ def test_every_province_is_found_by_its_official_and_english_name() -> None:
 
 @pytest.mark.parametrize(
     ("text", "province"),
-    [("korat", "นครราชสีมา"), ("Ubon", "อุบลราชธานี"), ("ขอนแกน", "ขอนแก่น"), ("อยุธยา", "พระนครศรีอยุธยา"),
-     ("บางกอก", "กรุงเทพมหานคร"), ("กรุงเทพฯ", "กรุงเทพมหานคร"), ("โคราชช", "นครราชสีมา"), ("นครศรี", "นครศรีธรรมราช")],
+    [
+        ("korat", "นครราชสีมา"),
+        ("Ubon", "อุบลราชธานี"),
+        ("ขอนแกน", "ขอนแก่น"),
+        ("อยุธยา", "พระนครศรีอยุธยา"),
+        ("บางกอก", "กรุงเทพมหานคร"),
+        ("กรุงเทพฯ", "กรุงเทพมหานคร"),
+        ("โคราชช", "นครราชสีมา"),
+        ("นครศรี", "นครศรีธรรมราช"),
+    ],
 )
 def test_nicknames_typos_and_english(text: str, province: str) -> None:
     assert EntityExtractor.from_config().province(text) == province

@@ -64,7 +64,9 @@ def intents(tmp_path: Path) -> Path:
 def test_import_appends_labelled_lines_that_still_load(tmp_path: Path, intents: Path) -> None:
     known_text, known_intent = load_training(intents)[0]
     f = tmp_path / "labelled.tsv"
-    f.write_text(f"# comment\nfunding\tอยากกู้เงินทำโรงอบลำไย: ด่วน\t0.3\t\n{known_intent}\t{known_text}\n", encoding="utf-8")
+    f.write_text(
+        f"# comment\nfunding\tอยากกู้เงินทำโรงอบลำไย: ด่วน\t0.3\t\n{known_intent}\t{known_text}\n", encoding="utf-8"
+    )
     before = len(load_training(intents))
     added = import_file(f, intents)
     assert added == {"funding": 1}  # the second line is already a training example

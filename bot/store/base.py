@@ -16,23 +16,44 @@ DAY = 86_400
 @dataclass(frozen=True)
 class KeySpec:
     pattern: str
-    data_class: str  # "operational" | "personal" | "auxiliary"
+    data_class: str  # "operational" | "personal" | "auxiliary" (ARCHITECTURE.md, Personal data)
+    owner: str  # the module that writes it
     ttl: int | None
     purpose: str
 
+    @property
+    def per_user(self) -> bool:
+        return self.pattern.endswith("{uh}")
 
+    @property
+    def kind(self) -> str:
+        return self.pattern.split(":")[1]
+
+
+# Every Redis key the project writes. tests/test_key_inventory.py fails on any key not listed.
 KEYS: tuple[KeySpec, ...] = (
-    KeySpec("dip:dedupe:{event_id}", "auxiliary", 2 * DAY, "webhookEventId seen (LINE redelivers)"),
-    KeySpec("dip:pending:{uh}", "auxiliary", DAY, "events of one user waiting, by LINE timestamp"),
-    KeySpec("dip:lock:{uh}", "auxiliary", 120, "one worker at a time per user"),
-    KeySpec("dip:user:{uh}", "operational", None, "user ID, follow status, opt-out, language"),
-    KeySpec("dip:state:{uh}", "operational", 7 * DAY, "conversation state, handoff flag"),
-    KeySpec("dip:profile:{uh}", "personal", None, "profile, only after consent"),
-    KeySpec("dip:case:{case_id}", "operational", DAY, "an open human-handoff case"),
-    KeySpec("dip:review:{uh}", "auxiliary", 30 * DAY, "NLU review items, redacted text (nlp/review.py)"),
-    KeySpec("dip:review-index", "auxiliary", None, "who has review items, scored by time; trimmed to 30 days"),
+    KeySpec("dip:dedupe:{event_id}", "auxiliary", "bot/webhook.py", 2 * DAY, "webhookEventId seen (LINE redelivers)"),
+    KeySpec("dip:pending:{uh}", "auxiliary", "bot/webhook.py", DAY, "a user's events waiting, by LINE timestamp"),
+    KeySpec("dip:lock:{uh}", "auxiliary", "bot/worker.py", 120, "one worker at a time per user"),
+    KeySpec(
+        "dip:user:{uh}", "operational", "bot/dispatcher.py", None, "LINE user ID, follow status, opt-out, language"
+    ),
+    KeySpec("dip:state:{uh}", "operational", "bot/dispatcher.py", 7 * DAY, "conversation state, handoff flag"),
+    KeySpec("dip:case:{case_id}", "operational", "handlers/human.py", DAY, "an open handoff case (chat ID)"),
+    KeySpec("dip:profile:{uh}", "personal", "handlers/register.py", None, "business profile, after consent"),
+    KeySpec("dip:draft:{uh}", "personal", "handlers/form.py", 14 * DAY, "unfinished registration form"),
+    KeySpec("dip:consent:{uh}", "personal", "handlers/consent.py", None, "consent ledger, append-only"),
+    KeySpec("dip:msgs:{uh}", "personal", "bot/dispatcher.py", 90 * DAY, "copies of messages, after consent"),
+    KeySpec("dip:leads:{uh}", "personal", "handlers/register.py", None, "registrations sent to a center"),
+    KeySpec("dip:lead-index", "auxiliary", "bot/store", None, "HMAC keys of users with leads (staff lists, KPIs)"),
+    KeySpec("dip:review:{uh}", "auxiliary", "nlp/review.py", 30 * DAY, "NLU review items, redacted text"),
+    KeySpec("dip:review-index", "auxiliary", "nlp/review.py", None, "who has review items; trimmed to 30 days"),
+    KeySpec("dip:erasures", "auxiliary", "bot/privacy.py", None, "erasure records: SHA-256 of the user ID -> time"),
+    KeySpec("rq:{rq}", "auxiliary", "RQ (bot/worker.py)", None, "RQ's own records; job arguments are HMAC keys only"),
 )
 REVIEW_TTL = 30 * DAY
+INDEXES = ("dip:lead-index", "dip:review-index")  # sorted sets whose members are HMAC keys
+
 
 # schedule(uh, pipeline_or_None): hand the user to a worker; for Redis it joins the transaction.
 Schedule = Callable[[str, Any], None]
@@ -55,6 +76,19 @@ class Store(Protocol):
     def put(self, kind: str, key: str, value: dict[str, Any], ttl: int | None = None) -> None: ...
     def delete(self, kind: str, key: str) -> None: ...
 
+    # Lists (consent ledger, leads, message copies), append-only unless rewritten by the owner.
+    def append(self, kind: str, key: str, item: dict[str, Any], ttl: int | None = None) -> None: ...
+    def items(self, kind: str, key: str) -> list[dict[str, Any]]: ...
+    def replace_items(self, kind: str, key: str, items: list[dict[str, Any]], ttl: int | None = None) -> None: ...
+
+    # Sorted-set indexes of HMAC keys (INDEXES).
+    def index_add(self, index: str, uh: str) -> None: ...
+    def index_members(self, index: str) -> list[str]: ...
+
+    # Erasure: every per-user key, index memberships, and a record of the erasure.
+    def erase(self, uh: str, id_sha256: str, at: str) -> None: ...
+    def erasures(self) -> dict[str, str]: ...
+
     # The NLU review list (kept REVIEW_TTL seconds).
     def add_review(self, uh: str, item: dict[str, Any]) -> None: ...
     def reviews(self) -> list[tuple[str, dict[str, Any]]]: ...
@@ -66,3 +100,7 @@ def ttl_of(kind: str) -> int | None:
         if spec.pattern.startswith(f"dip:{kind}:"):
             return spec.ttl
     raise KeyError(f"unknown record kind {kind!r}: add it to bot/store/base.py KEYS")
+
+
+def per_user_kinds() -> list[str]:
+    return [k.kind for k in KEYS if k.per_user and k.pattern.startswith("dip:")]

@@ -10,7 +10,7 @@ import time
 import uuid
 from typing import Any
 
-from bot.store.base import DAY, REVIEW_TTL, Schedule, ttl_of
+from bot.store.base import DAY, REVIEW_TTL, Schedule, per_user_kinds, ttl_of
 
 
 class MemoryStore:
@@ -22,6 +22,9 @@ class MemoryStore:
         self._locks: dict[str, tuple[str, float]] = {}
         self._seq = itertools.count()
         self._reviews: dict[str, list[tuple[float, str]]] = {}
+        self._lists: dict[tuple[str, str], tuple[list[str], float | None]] = {}
+        self._indexes: dict[str, dict[str, float]] = {}
+        self._erasures: dict[str, str] = {}
 
     def ping(self) -> bool:
         return True
@@ -107,3 +110,48 @@ class MemoryStore:
     def delete_reviews(self, uh: str) -> None:
         with self._lock:
             self._reviews.pop(uh, None)
+
+    def append(self, kind: str, key: str, item: dict[str, Any], ttl: int | None = None) -> None:
+        ttl = ttl or ttl_of(kind)
+        with self._lock:
+            items = self.items(kind, key)
+            raw = [json.dumps(i, ensure_ascii=False) for i in [*items, item]]
+            self._lists[(kind, key)] = (raw, time.monotonic() + ttl if ttl else None)
+
+    def items(self, kind: str, key: str) -> list[dict[str, Any]]:
+        with self._lock:
+            raw, expires = self._lists.get((kind, key), ([], None))
+            if expires is not None and expires <= time.monotonic():
+                self._lists.pop((kind, key), None)
+                return []
+            return [json.loads(r) for r in raw]
+
+    def replace_items(self, kind: str, key: str, items: list[dict[str, Any]], ttl: int | None = None) -> None:
+        with self._lock:
+            self._lists.pop((kind, key), None)
+            for item in items:
+                self.append(kind, key, item, ttl)
+
+    def index_add(self, index: str, uh: str) -> None:
+        with self._lock:
+            self._indexes.setdefault(index, {})[uh] = time.time()
+
+    def index_members(self, index: str) -> list[str]:
+        with self._lock:
+            members = self._indexes.get(index, {})
+            return sorted(members, key=lambda m: members[m])
+
+    def erase(self, uh: str, id_sha256: str, at: str) -> None:
+        with self._lock:
+            for kind in per_user_kinds():
+                self._records.pop((kind, uh), None)
+                self._lists.pop((kind, uh), None)
+            self._pending.pop(uh, None)
+            self._reviews.pop(uh, None)
+            for members in self._indexes.values():
+                members.pop(uh, None)
+            self._erasures[id_sha256] = at
+
+    def erasures(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._erasures)

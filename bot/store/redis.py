@@ -9,7 +9,7 @@ from typing import Any
 
 import redis
 
-from bot.store.base import DAY, REVIEW_TTL, Schedule, ttl_of
+from bot.store.base import DAY, INDEXES, REVIEW_TTL, Schedule, per_user_kinds, ttl_of
 
 # Compare-and-delete, so a worker never frees a lock that expired and passed to another.
 _UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
@@ -99,3 +99,45 @@ class RedisStore:
             pipe.delete(f"dip:review:{uh}")
             pipe.zrem("dip:review-index", uh)
             pipe.execute()
+
+    def append(self, kind: str, key: str, item: dict[str, Any], ttl: int | None = None) -> None:
+        ttl = ttl or ttl_of(kind)
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.rpush(f"dip:{kind}:{key}", json.dumps(item, ensure_ascii=False))
+            if ttl:
+                pipe.expire(f"dip:{kind}:{key}", ttl)
+            pipe.execute()
+
+    def items(self, kind: str, key: str) -> list[dict[str, Any]]:
+        return [json.loads(raw) for raw in self.r.lrange(f"dip:{kind}:{key}", 0, -1)]
+
+    def replace_items(self, kind: str, key: str, items: list[dict[str, Any]], ttl: int | None = None) -> None:
+        ttl = ttl or ttl_of(kind)
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.delete(f"dip:{kind}:{key}")
+            if items:
+                pipe.rpush(f"dip:{kind}:{key}", *[json.dumps(i, ensure_ascii=False) for i in items])
+                if ttl:
+                    pipe.expire(f"dip:{kind}:{key}", ttl)
+            pipe.execute()
+
+    def index_add(self, index: str, uh: str) -> None:
+        self.r.zadd(index, {uh: time.time()})
+
+    def index_members(self, index: str) -> list[str]:
+        return [m.decode() if isinstance(m, bytes) else str(m) for m in self.r.zrange(index, 0, -1)]
+
+    def erase(self, uh: str, id_sha256: str, at: str) -> None:
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.delete(*[f"dip:{kind}:{uh}" for kind in per_user_kinds()])
+            for index in INDEXES:
+                pipe.zrem(index, uh)
+            pipe.hset("dip:erasures", id_sha256, at)
+            pipe.execute()
+
+    def erasures(self) -> dict[str, str]:
+        return {_s(k): _s(v) for k, v in self.r.hgetall("dip:erasures").items()}
+
+
+def _s(v: bytes | str) -> str:
+    return v.decode() if isinstance(v, bytes) else v
