@@ -33,6 +33,8 @@ GLOBAL: dict[str, tuple[str, dict[str, Any]]] = {
     "backtobot": ("back_to_bot", {}),
     "ถอนความยินยอม": ("privacy", {"privacy": "withdraw"}),
     "withdrawconsent": ("privacy", {"privacy": "withdraw"}),
+    "ขอไฟล์ข้อมูล": ("privacy", {"privacy": "export"}),
+    "downloadmydata": ("privacy", {"privacy": "export"}),
 }
 RULES: dict[str, tuple[str, dict[str, Any]]] = {
     "ก": ("program_agro", {}),
@@ -54,7 +56,6 @@ RULES: dict[str, tuple[str, dict[str, Any]]] = {
     "สมัครเลย": ("register", {"start": True}),
     "apply": ("register", {"start": True}),
     "ขอพี่เลี้ยง": ("mentor", {"request": True}),
-    "ขอไฟล์ข้อมูล": ("privacy", {"privacy": "export"}),
 }
 # Quick-reply items send their label (config/texts choice.*): a tap routes exactly, in Thai or English.
 CHOICE_ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -134,7 +135,8 @@ class Router:
         key = command_key(text)
         # 1. handoff gate: quiet while a person has the conversation, except global commands.
         handoff = state.get("handoff")
-        if handoff and handoff.get("until", "") > now.isoformat() and key not in GLOBAL:
+        confirming = bool(prompt) and prompt.get("kind") in ("erase", "withdraw")  # a global command asked
+        if handoff and handoff.get("until", "") > now.isoformat() and key not in GLOBAL and not confirming:
             return None
         # 2. global commands.
         if inc.kind == "text" and key in GLOBAL:

@@ -48,6 +48,8 @@ def start(ctx: Context) -> Result:
 
 def step(ctx: Context) -> Result:
     """An answer while the form is open (router step 3)."""
+    if not ctx.consent.get("current"):
+        return consent.ask(ctx, "register")  # withdrawn meanwhile, or a new notice version
     form = ctx.state.get("form") or {}
     draft = dict((ctx.draft or {}).get("fields") or {})
     text = ctx.incoming.text.strip()
