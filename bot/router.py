@@ -135,7 +135,7 @@ class Router:
         key = command_key(text)
         # 1. handoff gate: quiet while a person has the conversation, except global commands.
         handoff = state.get("handoff")
-        confirming = bool(prompt) and prompt.get("kind") in ("erase", "withdraw")  # a global command asked
+        confirming = (prompt or {}).get("kind") in ("erase", "withdraw")  # a global command asked
         if handoff and handoff.get("until", "") > now.isoformat() and key not in GLOBAL and not confirming:
             return None
         # 2. global commands.
