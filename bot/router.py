@@ -56,6 +56,9 @@ RULES: dict[str, tuple[str, dict[str, Any]]] = {
     "สมัครเลย": ("register", {"start": True}),
     "apply": ("register", {"start": True}),
     "ขอพี่เลี้ยง": ("mentor", {"request": True}),
+    "โครงการที่เหมาะกับฉัน": ("recommend", {}),
+    "แนะนำโครงการ": ("recommend", {}),
+    "programsforme": ("recommend", {}),
 }
 # Quick-reply items send their label (config/texts choice.*): a tap routes exactly, in Thai or English.
 CHOICE_ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -81,6 +84,7 @@ CHOICE_ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
     "export": ("privacy", {"privacy": "export"}),
     "withdraw": ("privacy", {"privacy": "withdraw"}),
     "erase": ("privacy", {"privacy": "erase"}),
+    "recommend": ("recommend", {}),
 }
 CONFIRM_ERASE = {"ยืนยันลบข้อมูล", "ยืนยันลบ", "ยืนยัน", "confirmdelete", "confirm"}
 CONFIRM_WITHDRAW = {"ยืนยันถอนความยินยอม", "ยืนยันถอน", "ยืนยัน", "confirmwithdrawal", "confirm"}

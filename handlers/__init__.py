@@ -23,6 +23,7 @@ from handlers import (
     program_agro,
     program_creative,
     program_smart,
+    recommend,
     register,
     staff,
     thanks,
@@ -66,4 +67,5 @@ REGISTRY: dict[str, Handler] = {
     "form": form.step,
     "consent_granted": consent.granted,
     "consent_refused": consent.refused,
+    "recommend": recommend.handle,
 }

@@ -165,10 +165,12 @@ def _submit(ctx: Context, draft: dict[str, Any]) -> Result:
     state = {k: v for k, v in ctx.state.items() if k not in ("prompt", "form")}
     name = center.name_en if ctx.lang == "en" else center.name_th
     from handlers.menu import after_answer
+    from handlers.recommend import messages as recommended
 
+    done = [ctx.text("form.done", id=lead_id, center=name, phone=center.phone), *recommended(ctx, profile)][:5]
     return Result(
-        [ctx.text("form.done", id=lead_id, center=name, phone=center.phone)],
-        after_answer(ctx, "status", "mentor", "funding"),
+        done,
+        after_answer(ctx, "status", "mentor_request", "funding"),
         state=state,
         profile=profile,
         leads=[lead],

@@ -22,6 +22,8 @@ MAX_CARDS = 10
 def track_answer(ctx: Context, track: str) -> Result:
     today = ctx.now.date()
     progs = ctx.data.open_programs(track, today)[:MAX_CARDS]
+    if ctx.profile:  # registered: the best fits first, each with its reason
+        return _matched(ctx, track)
     label = ctx.say(f"track.{track}")
     choices = after_answer(ctx, *OTHER[track], "mentor", "funding", "contact")
     if not progs:
@@ -45,7 +47,7 @@ def _summary(ctx: Context, p: Any) -> str:
     return p.summary_en if ctx.lang == "en" else p.summary_th
 
 
-def bubble(ctx: Context, p: Any) -> dict[str, Any]:
+def bubble(ctx: Context, p: Any, why: str = "") -> dict[str, Any]:
     color = COLORS[p.track]
     benefits = (p.benefits_en if ctx.lang == "en" else p.benefits_th)[:3]
     closes = p.window.closes
@@ -58,6 +60,8 @@ def bubble(ctx: Context, p: Any) -> dict[str, Any]:
     body.append(
         {"type": "text", "text": when, "size": "xs", "color": "#B00020" if closes else "#666666", "margin": "md"}
     )
+    if why:
+        body.append({"type": "text", "text": why, "size": "xs", "wrap": True, "color": "#1B5E20", "margin": "sm"})
     return {
         "type": "bubble",
         "size": "kilo",
@@ -102,3 +106,24 @@ def bubble(ctx: Context, p: Any) -> dict[str, Any]:
 def _date(ctx: Context, d: Any) -> str:
     dt = datetime(d.year, d.month, d.day)
     return thai_date(dt) if ctx.lang == "th" else dt.strftime("%-d %b %Y")
+
+
+def _matched(ctx: Context, track: str) -> Result:
+    from handlers.recommend import explain, for_profile
+
+    fits, near = for_profile(ctx, {**(ctx.profile or {}), "track": track})
+    label = ctx.say(f"track.{track}")
+    choices = after_answer(ctx, *OTHER[track], "mentor", "funding", "contact")
+    shown = (fits + near)[:MAX_CARDS]
+    if not shown:
+        return Result([ctx.text("program.none", track=label)], choices)
+    alt = ctx.say("program.intro", track=label, count=len(shown))
+    cards = [bubble(ctx, m.program, why=explain(ctx, m)) for m in shown]
+    fallback = "\n".join(f"• {_name(ctx, m.program)}: {explain(ctx, m)}" for m in shown)
+    return Result(
+        [
+            ctx.text("program.intro", track=label, count=len(shown)),
+            Card(alt=alt, contents={"type": "carousel", "contents": cards}, fallback=fallback),
+        ],
+        choices,
+    )
