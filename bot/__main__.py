@@ -48,10 +48,41 @@ def worker() -> int:
     return 0
 
 
+def kpi(fy: int | None) -> int:
+    from datetime import datetime
+
+    import yaml
+
+    from bot.app import make_store, settings_or_exit
+    from bot.clock import BANGKOK
+    from bot.config_files import CONFIG_DIR
+    from bot.data import Catalog
+    from bot.kpi import compute, fiscal_year, table
+
+    settings = settings_or_exit()
+    if settings.embedded:
+        print("`python -m bot kpi` reads Redis: set REDIS_URL (embedded mode keeps nothing after it stops)")
+        return 2
+    store = make_store(settings)
+    fy = fy or fiscal_year(datetime.now(BANGKOK))
+    leads = [(uh, lead) for uh in store.index_members("dip:lead-index") for lead in store.items("leads", uh)]
+    groups = store.items("groups", str(fy))
+    targets = yaml.safe_load((CONFIG_DIR / "targets.yml").read_text(encoding="utf-8"))["targets"]
+    print(table(compute(leads, groups, fy), targets, [c.id for c in Catalog().centers]))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot")
-    ap.add_argument("command", choices=["serve", "worker", "chat"])
+    ap.add_argument("command", choices=["serve", "worker", "chat", "kpi", "richmenu"])
+    ap.add_argument("--fy", type=int, help="kpi: Thai fiscal year (B.E.), default the current one")
     args = ap.parse_args(argv)
+    if args.command == "kpi":
+        return kpi(args.fy)
+    if args.command == "richmenu":
+        from bot.richmenu import main as richmenu
+
+        return richmenu()
     if args.command == "chat":
         from bot.chat import main as chat
 

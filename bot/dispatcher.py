@@ -11,12 +11,13 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
 from bot.ids import mask, user_key
 from bot.incoming import Incoming, parse_event
+from bot.kpi import fiscal_year
 from bot.messenger import BaseMessenger, QuotaExceeded
 from bot.messenger.render import to_line
 from bot.privacy import Notice, collect, consent_status, export_serializer, id_sha256
@@ -100,8 +101,8 @@ class Dispatcher:
         if source:
             extra["entities"] = d.entities.extract(source, nlu.intent if nlu else route.name).as_dict()
         extra["pending_prompt"] = got.prompt
-        if route.name == "staff_close":
-            extra["case_record"] = d.store.get("case", extra["case"])
+        if route.name.startswith("staff_"):
+            extra["record"] = self._staff_record(route.name, extra["arg"])
         if route.name == "privacy":
             extra["mydata"] = collect(d.store, got.uh)
         private = not inc.in_group
@@ -123,6 +124,19 @@ class Dispatcher:
             draft=d.store.get("draft", got.uh) if private else None,
             leads=d.store.items("leads", got.uh) if private else [],
         )
+
+    def _staff_record(self, name: str, arg: str) -> Any:
+        """The record a staff command is about (a case, a registration and its user, an intro)."""
+        store = self.d.store
+        if name == "staff_close":
+            return store.get("case", arg)
+        if name == "staff_confirm":
+            ref = store.get("leadref", arg)
+            lead = next((x for x in store.items("leads", ref["uh"]) if x["id"] == arg), None) if ref else None
+            return (lead, store.get("user", ref["uh"]) or {}) if lead and ref else None
+        if name in ("staff_approve", "staff_decline"):
+            return store.get("intro", arg)
+        return None
 
     def _run(self, route: Route, ctx: Context) -> Result:
         try:
@@ -154,6 +168,15 @@ class Dispatcher:
         self._save_personal(uh, ctx, r)
         for case, record in r.cases.items():
             store.put("case", case, record) if record else store.delete("case", case)
+        for lead_id, status in r.lead_status.items():
+            ref = store.get("leadref", lead_id)
+            if ref:
+                leads = store.items("leads", ref["uh"])
+                store.replace_items(
+                    "leads", ref["uh"], [{**x, "status": status} if x["id"] == lead_id else x for x in leads]
+                )
+        for g in r.groups:
+            store.append("groups", str(fiscal_year(datetime.fromisoformat(g["at"]))), g)
         for chat_id in r.release:
             other = user_key(self.d.settings.hash_key, chat_id)
             st = store.get("state", other) or {"v": 1}
@@ -177,12 +200,15 @@ class Dispatcher:
             store.put("draft", uh, r.draft, ttl=self.d.notice.retention.drafts_days * 86_400)
         for lead in r.leads:
             store.append("leads", uh, lead)
+            store.put("leadref", lead["id"], {"uh": uh})
             store.index_add("dip:lead-index", uh)
 
     def _erase(self, inc: Incoming, got: Loaded) -> None:
         handoff = got.state.get("handoff")
         if handoff:
             self.d.store.delete("case", handoff["case"])
+        for lead in self.d.store.items("leads", got.uh):
+            self.d.store.delete("leadref", lead["id"])
         self.d.store.erase(got.uh, id_sha256(inc.chat_id), self.d.clock.now().isoformat())
         self.d.on_erase(got.uh)
         log.info("event %s: user data erased", inc.event_id)

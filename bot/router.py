@@ -158,8 +158,8 @@ class Router:
         if inc.kind == "location":
             return Route("location")
         # 5. staff commands.
-        if inc.user_id in self.staff_ids and (case := staff.match(text)):
-            return Route("staff_close", {"case": case})
+        if inc.user_id in self.staff_ids and (command := staff.match(text)):
+            return Route(f"staff_{command[0]}", {"arg": command[1]})
         # 6. exact rules.
         if key in self.rules:
             return self._public(inc, Route(*self.rules[key]))

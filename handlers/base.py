@@ -65,6 +65,10 @@ class Result:
     consent: list[dict[str, Any]] = field(default_factory=list)  # ledger entries to append
     withdraw: bool = False  # consent withdrawn: delete personal data, keep operational data
     export: bool = False  # add a short-lived link to a JSON file of everything stored
+    # Staff decisions about other users' records.
+    lead_status: dict[str, str] = field(default_factory=dict)  # registration id -> new status
+    groups: list[dict[str, Any]] = field(default_factory=list)  # clusters staff created
+    intros: dict[str, dict[str, Any]] = field(default_factory=dict)  # mentor introductions: id -> record
 
 
 @dataclass

@@ -73,7 +73,9 @@ def test_4_old_postback_buttons_are_answered_politely() -> None:
 
 
 def test_5_staff_commands_only_for_staff() -> None:
-    assert route("ปิดเรื่อง ABC123", user=STAFF).extra == {"case": "ABC123"}
+    assert route("ปิดเรื่อง ABC123", user=STAFF).extra == {"arg": "ABC123"}
+    assert route("ยืนยันผู้เข้าร่วม RAB12CD", user=STAFF).name == "staff_confirm"
+    assert route("สร้างกลุ่ม วิสาหกิจข้าวอินทรีย์ ขอนแก่น", user=STAFF).name == "staff_group"
     assert route("ปิดเรื่อง ABC123", user=USER, classify=stub("out_of_scope")).name == "out_of_scope"
 
 

@@ -45,6 +45,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("dip:consent:{uh}", "personal", "handlers/consent.py", None, "consent ledger, append-only"),
     KeySpec("dip:msgs:{uh}", "personal", "bot/dispatcher.py", 90 * DAY, "copies of messages, after consent"),
     KeySpec("dip:leads:{uh}", "personal", "handlers/register.py", None, "registrations sent to a center"),
+    KeySpec("dip:leadref:{lead_id}", "auxiliary", "bot/dispatcher.py", None, "registration id -> user HMAC (staff)"),
+    KeySpec("dip:groups:{fy}", "operational", "handlers/staff.py", None, "clusters staff created, for the KPIs"),
     KeySpec("dip:lead-index", "auxiliary", "bot/store", None, "HMAC keys of users with leads (staff lists, KPIs)"),
     KeySpec("dip:review:{uh}", "auxiliary", "nlp/review.py", 30 * DAY, "NLU review items, redacted text"),
     KeySpec("dip:review-index", "auxiliary", "nlp/review.py", None, "who has review items; trimmed to 30 days"),
