@@ -131,6 +131,14 @@ class Catalog:
         if missing:
             raise ConfigError(f"config/centers.yml: field centers.provinces: no center serves {', '.join(missing[:5])}")
         self.hq = next((c for c in self.centers if c.id == "hq"), self.centers[0])
+        from bot.mentors import load as load_mentors
+
+        self.mentors = load_mentors(config_dir / "mentors.yml")
+        for m in self.mentors.mentors:
+            if m.province not in self.province:
+                raise ConfigError(
+                    f"config/mentors.yml: field mentors (id {m.id}).province: unknown province {m.province}"
+                )
 
     def open_programs(
         self, track: str, day: date, kinds: tuple[str, ...] = ("program", "service", "training"), max_cross: int = 3

@@ -105,6 +105,8 @@ class Dispatcher:
             extra["record"] = self._staff_record(route.name, extra["arg"])
         if route.name == "privacy":
             extra["mydata"] = collect(d.store, got.uh)
+        if route.name in ("mentor", "consent_granted"):
+            extra["mentor_load"] = d.store.counts("dip:mentor-load")
         private = not inc.in_group
         return Context(
             incoming=inc,
@@ -166,6 +168,8 @@ class Dispatcher:
         if r.state is not None or got.prompt is not None:
             store.put("state", uh, {"v": 1, **(r.state if r.state is not None else got.state)})
         self._save_personal(uh, ctx, r)
+        for iid, intro in r.intros.items():
+            self._save_intro(iid, intro)
         for case, record in r.cases.items():
             store.put("case", case, record) if record else store.delete("case", case)
         for lead_id, status in r.lead_status.items():
@@ -203,12 +207,35 @@ class Dispatcher:
             store.put("leadref", lead["id"], {"uh": uh})
             store.index_add("dip:lead-index", uh)
 
+    def _save_intro(self, iid: str, intro: dict[str, Any]) -> None:
+        """An introduction and its effects: the mentor's load, and the mentee's request status."""
+        store = self.d.store
+        old = store.get("intro", iid)
+        store.put("intro", iid, intro)
+        if intro.get("mentor") and old is None:
+            store.count_add("dip:mentor-load", intro["mentor"], 1)
+        if intro.get("mentor") and old and old["status"] != "declined" and intro["status"] == "declined":
+            store.count_add("dip:mentor-load", intro["mentor"], -1)
+        mentee = user_key(self.d.settings.hash_key, intro["mentee_chat"])
+        profile = store.get("profile", mentee)
+        if profile and old is not None:
+            requests = [
+                {**r, "status": intro["status"]} if r.get("id") == iid else r
+                for r in profile.get("mentor_requests", [])
+            ]
+            store.put("profile", mentee, {**profile, "mentor_requests": requests})
+
     def _erase(self, inc: Incoming, got: Loaded) -> None:
         handoff = got.state.get("handoff")
         if handoff:
             self.d.store.delete("case", handoff["case"])
         for lead in self.d.store.items("leads", got.uh):
             self.d.store.delete("leadref", lead["id"])
+        for req in (self.d.store.get("profile", got.uh) or {}).get("mentor_requests", []):
+            intro = self.d.store.get("intro", req["id"])
+            if intro and intro.get("mentor") and intro["status"] != "declined":
+                self.d.store.count_add("dip:mentor-load", intro["mentor"], -1)
+            self.d.store.delete("intro", req["id"])
         self.d.store.erase(got.uh, id_sha256(inc.chat_id), self.d.clock.now().isoformat())
         self.d.on_erase(got.uh)
         log.info("event %s: user data erased", inc.event_id)

@@ -49,7 +49,8 @@ def granted(ctx: Context) -> Result:
 
     then = ctx.extra.get("then", "register")
     ctx.consent = {"current": True, "action": "granted", "version": ctx.notice.version}
-    result = mentor.request(ctx) if then == "mentor" else form.start(ctx)
+    flows = {"mentor": mentor.request, "volunteer": mentor.volunteer}
+    result = flows.get(then, form.start)(ctx)
     result.messages.insert(0, ctx.text("consent.granted"))
     result.consent.insert(0, entry(ctx, "granted"))
     return result

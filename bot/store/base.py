@@ -47,6 +47,10 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("dip:leads:{uh}", "personal", "handlers/register.py", None, "registrations sent to a center"),
     KeySpec("dip:leadref:{lead_id}", "auxiliary", "bot/dispatcher.py", None, "registration id -> user HMAC (staff)"),
     KeySpec("dip:groups:{fy}", "operational", "handlers/staff.py", None, "clusters staff created, for the KPIs"),
+    KeySpec(
+        "dip:intro:{intro_id}", "personal", "handlers/mentor.py", None, "a Big Brother introduction (mentee, mentor)"
+    ),
+    KeySpec("dip:mentor-load", "operational", "bot/dispatcher.py", None, "mentor id -> open introductions"),
     KeySpec("dip:lead-index", "auxiliary", "bot/store", None, "HMAC keys of users with leads (staff lists, KPIs)"),
     KeySpec("dip:review:{uh}", "auxiliary", "nlp/review.py", 30 * DAY, "NLU review items, redacted text"),
     KeySpec("dip:review-index", "auxiliary", "nlp/review.py", None, "who has review items; trimmed to 30 days"),
@@ -86,6 +90,10 @@ class Store(Protocol):
     # Sorted-set indexes of HMAC keys (INDEXES).
     def index_add(self, index: str, uh: str) -> None: ...
     def index_members(self, index: str) -> list[str]: ...
+
+    # Counters (a hash of integers), e.g. mentor load.
+    def count_add(self, name: str, field: str, by: int) -> None: ...
+    def counts(self, name: str) -> dict[str, int]: ...
 
     # Erasure: every per-user key, index memberships, and a record of the erasure.
     def erase(self, uh: str, id_sha256: str, at: str) -> None: ...

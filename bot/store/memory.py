@@ -25,6 +25,7 @@ class MemoryStore:
         self._lists: dict[tuple[str, str], tuple[list[str], float | None]] = {}
         self._indexes: dict[str, dict[str, float]] = {}
         self._erasures: dict[str, str] = {}
+        self._counts: dict[str, dict[str, int]] = {}
 
     def ping(self) -> bool:
         return True
@@ -155,3 +156,12 @@ class MemoryStore:
     def erasures(self) -> dict[str, str]:
         with self._lock:
             return dict(self._erasures)
+
+    def count_add(self, name: str, field: str, by: int) -> None:
+        with self._lock:
+            c = self._counts.setdefault(name, {})
+            c[field] = c.get(field, 0) + by
+
+    def counts(self, name: str) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts.get(name, {}))

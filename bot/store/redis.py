@@ -138,6 +138,12 @@ class RedisStore:
     def erasures(self) -> dict[str, str]:
         return {_s(k): _s(v) for k, v in self.r.hgetall("dip:erasures").items()}
 
+    def count_add(self, name: str, field: str, by: int) -> None:
+        self.r.hincrby(name, field, by)
+
+    def counts(self, name: str) -> dict[str, int]:
+        return {_s(k): int(v) for k, v in self.r.hgetall(name).items()}
+
 
 def _s(v: bytes | str) -> str:
     return v.decode() if isinstance(v, bytes) else v
