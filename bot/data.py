@@ -131,8 +131,10 @@ class Catalog:
         if missing:
             raise ConfigError(f"config/centers.yml: field centers.provinces: no center serves {', '.join(missing[:5])}")
         self.hq = next((c for c in self.centers if c.id == "hq"), self.centers[0])
+        from bot import flex
         from bot.mentors import load as load_mentors
 
+        self.flex = flex.load(config_dir / "flex")
         self.mentors = load_mentors(config_dir / "mentors.yml")
         for m in self.mentors.mentors:
             if m.province not in self.province:

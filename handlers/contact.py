@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.base import Choice, Context, Result, Text
+from bot.flex import render
+from handlers.base import Card, Choice, Context, Result, Text
 from handlers.menu import after_answer
 
 
@@ -18,7 +19,7 @@ def handle(ctx: Context) -> Result:
     if province:
         state = {k: v for k, v in ctx.state.items() if k != "prompt"}
         return Result(
-            [center_text(ctx, province)], after_answer(ctx, "agro", "creative", "smart", "human"), state=state
+            [center_card(ctx, province)], after_answer(ctx, "agro", "creative", "smart", "human"), state=state
         )
     hq = ctx.data.hq
     msg = Text(
@@ -40,6 +41,26 @@ def _nearest(ctx: Context) -> str | None:
     if not (5 <= inc.latitude <= 21 and 97 <= inc.longitude <= 106):
         return None  # outside Thailand: no center serves it
     return ctx.data.nearest_province(inc.latitude, inc.longitude).name_th
+
+
+def center_card(ctx: Context, province: str) -> Card:
+    """The center's card (config/flex/center.json); the full text is its plain fallback."""
+    c, p = ctx.data.center_of[province], ctx.data.province[province]
+    text = center_text(ctx, province).text
+    contents = render(
+        ctx.data.flex["center"],
+        {
+            "province": p.name_en if ctx.lang == "en" else f"จังหวัด{province}",
+            "name": _name(ctx, c),
+            "address": _addr(ctx, c),
+            "phone": c.phone,
+            "hours": _hours(ctx, c),
+            "website": c.website,
+            "website_label": ctx.say("contact.website"),
+            "note": ctx.say("contact.example_note") if c.contact_is_example else "",
+        },
+    )
+    return Card(alt=text[:400], contents=contents, fallback=text)
 
 
 def center_text(ctx: Context, province: str) -> Text:

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.flex import render
 from handlers import consent
-from handlers.base import Choice, Context, Message, Result, Text
+from handlers.base import Card, Choice, Context, Message, Result, Text
 
 FIELDS = ("business_name", "contact_name", "province", "track", "sector", "stage", "employees", "products",
           "phone", "registration_no")  # fmt: skip
@@ -130,7 +131,23 @@ def _summary(ctx: Context, draft: dict[str, Any], before: list[Any]) -> Result:
         lines.append(ctx.say("form.summary_center", center=center.short_en if ctx.lang == "en" else center.short_th))
     lines.append(ctx.say("form.confirm_help"))
     choices = [ctx.choice("confirm"), ctx.choice("edit"), ctx.choice("cancel")]
-    return Result([*before, Text("\n".join(lines))], choices, state=_state(ctx, "confirm"), draft=_draft(ctx, draft))
+    card = Card(
+        alt=lines[0],
+        fallback="\n".join(lines),
+        contents=render(
+            ctx.data.flex["summary"],
+            {
+                "title": lines[0],
+                "rows": lines[1 : len(FIELDS) + 1],
+                "center": lines[-2] if center else "",
+                "confirm": ctx.say("choice.confirm"),
+                "edit": ctx.say("choice.edit"),
+            },
+        ),
+    )
+    return Result(
+        [*before, card, ctx.text("form.confirm_help")], choices, state=_state(ctx, "confirm"), draft=_draft(ctx, draft)
+    )
 
 
 def _ask_which(ctx: Context, draft: dict[str, Any]) -> Result:

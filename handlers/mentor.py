@@ -9,8 +9,9 @@ import re
 from typing import Any
 
 from bot import mentors
+from bot.flex import render
 from handlers import consent
-from handlers.base import Choice, Context, Push, Result, Text
+from handlers.base import Card, Choice, Context, Message, Push, Result, Text
 from handlers.menu import after_answer
 
 VOLUNTEER = re.compile(r"อยากเป็นพี่เลี้ยง|เป็นพี่เลี้ยง|สมัครเป็นพี่เลี้ยง|become a mentor|be a mentor|volunteer", re.I)
@@ -103,13 +104,22 @@ def decide(ctx: Context) -> Result:
     if approved and mentor:
         name = mentor.name_en if lang == "en" else mentor.name_th
         business = mentor.business_en if lang == "en" else mentor.business_th
-        note = Text(ctx.t("mentor.approved_user", lang, name=name, business=business, province=mentor.province))
+        text = ctx.t("mentor.approved_user", lang, name=name, business=business, province=mentor.province)
+        card = render(
+            ctx.data.flex["mentor"],
+            {
+                "title": ctx.t("mentor.card_title", lang),
+                "name": name,
+                "business": business,
+                "detail": ctx.t("mentor.card_detail", lang, cohort=mentor.cohort or "-", province=mentor.province),
+                "bio": (mentor.bio_en if lang == "en" else mentor.bio_th) or "-",
+            },
+        )
+        note: tuple[Message, ...] = (Text(text), Card(alt=text[:400], contents=card, fallback=text))
     else:
-        note = Text(ctx.t("mentor.declined_user", lang))
+        note = (Text(ctx.t("mentor.declined_user", lang)),)
     key = "mentor.staff_approved" if approved else "mentor.staff_declined"
-    return Result(
-        [ctx.text(key, id=iid)], pushes=[Push(to=intro["mentee_chat"], messages=(note,))], intros={iid: intro}
-    )
+    return Result([ctx.text(key, id=iid)], pushes=[Push(to=intro["mentee_chat"], messages=note)], intros={iid: intro})
 
 
 def volunteer(ctx: Context) -> Result:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import thai_date
+from bot.flex import render
 from handlers.base import Card, Context, Result
 from handlers.contact import center_line
 from handlers.menu import after_answer
@@ -48,59 +49,25 @@ def _summary(ctx: Context, p: Any) -> str:
 
 
 def bubble(ctx: Context, p: Any, why: str = "") -> dict[str, Any]:
-    color = COLORS[p.track]
-    benefits = (p.benefits_en if ctx.lang == "en" else p.benefits_th)[:3]
+    """One program card from config/flex/program.json."""
     closes = p.window.closes
-    when = ctx.say("program.closes", date=_date(ctx, closes)) if closes else ctx.say("program.always_open")
-    body: list[dict[str, Any]] = [{"type": "text", "text": _summary(ctx, p), "wrap": True, "size": "sm"}]
-    body += [
-        {"type": "text", "text": ctx.say("program.benefit_prefix") + b, "wrap": True, "size": "xs", "color": "#444444"}
-        for b in benefits
-    ]
-    body.append(
-        {"type": "text", "text": when, "size": "xs", "color": "#B00020" if closes else "#666666", "margin": "md"}
+    return render(
+        ctx.data.flex["program"],
+        {
+            "color": COLORS[p.track],
+            "track_label": HEAD[ctx.lang][p.track],
+            "name": _name(ctx, p),
+            "summary": _summary(ctx, p),
+            "benefits": (p.benefits_en if ctx.lang == "en" else p.benefits_th)[:3],
+            "when": ctx.say("program.closes", date=_date(ctx, closes)) if closes else ctx.say("program.always_open"),
+            "when_color": "#B00020" if closes else "#666666",
+            "why": why,
+            "apply_label": ctx.say("program.interested"),
+            "apply_text": ctx.say("program.interested_text"),
+            "details_label": ctx.say("program.details"),
+            "url": p.url,
+        },
     )
-    if why:
-        body.append({"type": "text", "text": why, "size": "xs", "wrap": True, "color": "#1B5E20", "margin": "sm"})
-    return {
-        "type": "bubble",
-        "size": "kilo",
-        "header": {
-            "type": "box",
-            "layout": "vertical",
-            "backgroundColor": color,
-            "paddingAll": "12px",
-            "contents": [
-                {"type": "text", "text": HEAD[ctx.lang][p.track], "color": "#FFFFFF", "size": "xs", "weight": "bold"},
-                {"type": "text", "text": _name(ctx, p), "color": "#FFFFFF", "weight": "bold", "wrap": True},
-            ],
-        },
-        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
-        "footer": {
-            "type": "box",
-            "layout": "vertical",
-            "spacing": "sm",
-            "contents": [
-                {
-                    "type": "button",
-                    "style": "primary",
-                    "color": color,
-                    "height": "sm",
-                    "action": {
-                        "type": "message",
-                        "label": ctx.say("program.interested"),
-                        "text": ctx.say("program.interested_text"),
-                    },
-                },
-                {
-                    "type": "button",
-                    "style": "link",
-                    "height": "sm",
-                    "action": {"type": "uri", "label": ctx.say("program.details"), "uri": p.url},
-                },
-            ],
-        },
-    }
 
 
 def _date(ctx: Context, d: Any) -> str:

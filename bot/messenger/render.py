@@ -64,7 +64,8 @@ def to_line(messages: list[Message], choices: list[Choice] | tuple[Choice, ...] 
             contents = m.contents
             if contents.get("type") == "carousel":
                 contents = {**contents, "contents": contents["contents"][:MAX_BUBBLES]}
-            out.append({"type": "flex", "altText": _alt(m.alt), "contents": contents})
+            # altText is what LINE shows where a card cannot be drawn: the card's plain-text fallback.
+            out.append({"type": "flex", "altText": _alt(m.fallback or m.alt), "contents": contents})
     if out and choices:
         out[-1]["quickReply"] = quick_reply(list(choices))  # only the last message's are shown
     return out
