@@ -90,3 +90,52 @@ def test_thirty_percent_429s_still_deliver_every_reply_exactly_once(line) -> Non
     print(f"\n429s injected: {injected}; deliveries per user: {counts}")
     assert counts == [1] * len(users) and injected > 0
     assert line.violations() == []
+
+
+def test_the_rice_mill_owner_registers_and_gets_a_mentor_through_line(line) -> None:
+    """Consent, the form, matched programs with reasons, a mentor request, staff approval on
+    LINE, the status: the whole guidance flow through the fake platform, no contract broken."""
+    import re
+
+    from tests.test_guidance import RICE_MILL_IN_KHON_KAEN
+
+    user, intro = new_user(60), ""
+    for who, says, expected in RICE_MILL_IN_KHON_KAEN:
+        if who == "staff-inbox":
+            alert = said(line.deliveries(STAFF))
+            assert expected in alert
+            intro = re.findall(r"M[0-9A-F]{6}", alert)[-1]
+            continue
+        if who == "user-inbox":
+            assert expected in said(line.deliveries(user)[-3:])
+            continue
+        sender = STAFF if who == "staff" else user
+        status, _ = line.text(sender, says.format(intro=intro))
+        assert status == 200
+        got = said(line.wait_quiet(sender, quiet=0.4, timeout=15))
+        assert expected.format(intro=intro) in got, f"{says}: {got[:300]}"
+    assert line.violations() == []
+
+
+def test_the_rich_menu_is_drawn_created_uploaded_and_made_default(stack, line) -> None:
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import ROOT
+
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "richmenu"],
+        cwd=ROOT,
+        env=stack["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    ops = [(r["method"], r["path"]) for r in line.requests()]
+    assert ("POST", "/v2/bot/richmenu") in ops
+    menu_id = next(p.split("/")[4] for m, p in ops if p.endswith("/content"))
+    assert ("POST", f"/v2/bot/user/all/richmenu/{menu_id}") in ops
+    assert line.violations() == []
+    png = ROOT / "reports" / "richmenu.png"
+    assert png.exists() and png.stat().st_size > 10_000
