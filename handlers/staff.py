@@ -66,7 +66,7 @@ def group(ctx: Context) -> Result:
         "v": 1,
         "id": gid,
         "name": name,
-        "track": ctx.ents.track(name),
+        "track": ctx.ents.extract(name).track,
         "province": province,
         "center": center,
         "at": ctx.now.isoformat(),
