@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
@@ -20,7 +20,8 @@ from bot.incoming import Incoming, parse_event
 from bot.kpi import fiscal_year
 from bot.messenger import BaseMessenger, QuotaExceeded
 from bot.messenger.render import to_line
-from bot.privacy import Notice, collect, consent_status, export_serializer, id_sha256
+from bot.privacy import Notice, collect, consent_status, export_serializer
+from bot.records import Records
 from bot.router import MENTION, Route, Router
 from bot.settings import Settings
 from bot.store import Store
@@ -59,6 +60,7 @@ class Loaded:
 class Dispatcher:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
+        self.records = Records(deps)
 
     def process(self, payload: str) -> None:
         inc = parse_event(json.loads(payload))
@@ -67,14 +69,14 @@ class Dispatcher:
         got = self._load(inc)
         route = d.router.route(inc, got.state, got.prompt, now, d.entities.province)
         if inc.kind == "unsend" and inc.message_id:
-            self._forget_message(got.uh, inc.message_id)
+            self.records.forget_message(got.uh, inc.message_id)
         if route is None:
             log.info("event %s (%s) from %s: nothing to send", inc.event_id, inc.kind, mask(inc.chat_id))
             if got.prompt is not None:
                 d.store.put("state", got.uh, got.state)
             return
         if got.consent["current"] and inc.kind == "text" and not inc.in_group:
-            self._keep_message(got.uh, inc, now)
+            self.records.keep_message(got.uh, inc, now)
         ctx = self._context(inc, route, got, now)
         result = self._run(route, ctx)
         self._save(inc, got, ctx, result)
@@ -102,7 +104,7 @@ class Dispatcher:
             extra["entities"] = d.entities.extract(source, nlu.intent if nlu else route.name).as_dict()
         extra["pending_prompt"] = got.prompt
         if route.name.startswith("staff_"):
-            extra["record"] = self._staff_record(route.name, extra["arg"])
+            extra["record"] = self.records.staff_record(route.name, extra["arg"])
         if route.name == "privacy":
             extra["mydata"] = collect(d.store, got.uh)
         if route.name in ("mentor", "consent_granted"):
@@ -127,19 +129,6 @@ class Dispatcher:
             leads=d.store.items("leads", got.uh) if private else [],
         )
 
-    def _staff_record(self, name: str, arg: str) -> Any:
-        """The record a staff command is about (a case, a registration and its user, an intro)."""
-        store = self.d.store
-        if name == "staff_close":
-            return store.get("case", arg)
-        if name == "staff_confirm":
-            ref = store.get("leadref", arg)
-            lead = next((x for x in store.items("leads", ref["uh"]) if x["id"] == arg), None) if ref else None
-            return (lead, store.get("user", ref["uh"]) or {}) if lead and ref else None
-        if name in ("staff_approve", "staff_decline"):
-            return store.get("intro", arg)
-        return None
-
     def _run(self, route: Route, ctx: Context) -> Result:
         try:
             result = REGISTRY[route.name](ctx)
@@ -154,7 +143,7 @@ class Dispatcher:
         for entry in r.consent:
             store.append("consent", uh, entry)
         if r.erase:
-            self._erase(inc, got)
+            self.records.erase(inc, got.uh, got.state)
             return
         if r.withdraw:
             for kind in ("profile", "draft"):
@@ -167,9 +156,9 @@ class Dispatcher:
             store.put("user", uh, new_user)
         if r.state is not None or got.prompt is not None:
             store.put("state", uh, {"v": 1, **(r.state if r.state is not None else got.state)})
-        self._save_personal(uh, ctx, r)
+        self.records.save_personal(uh, ctx, r)
         for iid, intro in r.intros.items():
-            self._save_intro(iid, intro)
+            self.records.save_intro(iid, intro)
         for case, record in r.cases.items():
             store.put("case", case, record) if record else store.delete("case", case)
         for lead_id, status in r.lead_status.items():
@@ -186,71 +175,6 @@ class Dispatcher:
             st = store.get("state", other) or {"v": 1}
             st.pop("handoff", None)
             store.put("state", other, st)
-
-    def _save_personal(self, uh: str, ctx: Context, r: Result) -> None:
-        store = self.d.store
-        if r.clear_draft:
-            store.delete("draft", uh)
-        wants = r.profile is not None or (r.draft is not None and not r.clear_draft) or r.leads
-        if not wants:
-            return
-        if not consent_status(store.items("consent", uh), self.d.notice)["current"]:
-            # The one gate: no personal data without current consent, whatever a handler returns.
-            log.error("event %s: personal data dropped, no current consent", ctx.incoming.event_id)
-            return
-        if r.profile is not None:
-            store.put("profile", uh, r.profile)
-        if r.draft is not None and not r.clear_draft:
-            store.put("draft", uh, r.draft, ttl=self.d.notice.retention.drafts_days * 86_400)
-        for lead in r.leads:
-            store.append("leads", uh, lead)
-            store.put("leadref", lead["id"], {"uh": uh})
-            store.index_add("dip:lead-index", uh)
-
-    def _save_intro(self, iid: str, intro: dict[str, Any]) -> None:
-        """An introduction and its effects: the mentor's load, and the mentee's request status."""
-        store = self.d.store
-        old = store.get("intro", iid)
-        store.put("intro", iid, intro)
-        if intro.get("mentor") and old is None:
-            store.count_add("dip:mentor-load", intro["mentor"], 1)
-        if intro.get("mentor") and old and old["status"] != "declined" and intro["status"] == "declined":
-            store.count_add("dip:mentor-load", intro["mentor"], -1)
-        mentee = user_key(self.d.settings.hash_key, intro["mentee_chat"])
-        profile = store.get("profile", mentee)
-        if profile and old is not None:
-            requests = [
-                {**r, "status": intro["status"]} if r.get("id") == iid else r
-                for r in profile.get("mentor_requests", [])
-            ]
-            store.put("profile", mentee, {**profile, "mentor_requests": requests})
-
-    def _erase(self, inc: Incoming, got: Loaded) -> None:
-        handoff = got.state.get("handoff")
-        if handoff:
-            self.d.store.delete("case", handoff["case"])
-        for lead in self.d.store.items("leads", got.uh):
-            self.d.store.delete("leadref", lead["id"])
-        for req in (self.d.store.get("profile", got.uh) or {}).get("mentor_requests", []):
-            intro = self.d.store.get("intro", req["id"])
-            if intro and intro.get("mentor") and intro["status"] != "declined":
-                self.d.store.count_add("dip:mentor-load", intro["mentor"], -1)
-            self.d.store.delete("intro", req["id"])
-        self.d.store.erase(got.uh, id_sha256(inc.chat_id), self.d.clock.now().isoformat())
-        self.d.on_erase(got.uh)
-        log.info("event %s: user data erased", inc.event_id)
-
-    def _keep_message(self, uh: str, inc: Incoming, now: Any) -> None:
-        """A copy of the message (consent given), dropping copies older than the retention."""
-        days = self.d.notice.retention.messages_days
-        cutoff = (now - timedelta(days=days)).isoformat()
-        kept = [m for m in self.d.store.items("msgs", uh) if m.get("at", "") >= cutoff]
-        kept.append({"id": inc.message_id, "text": inc.text[:5000], "at": now.isoformat()})
-        self.d.store.replace_items("msgs", uh, kept, ttl=days * 86_400)
-
-    def _forget_message(self, uh: str, message_id: str) -> None:
-        kept = [m for m in self.d.store.items("msgs", uh) if m.get("id") != message_id]
-        self.d.store.replace_items("msgs", uh, kept)
 
     def _export_link(self, ctx: Context, uh: str) -> Text:
         token = export_serializer(self.d.settings.hash_key).dumps(uh)

@@ -7,20 +7,16 @@ the regional center of the province.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.flex import render
 from handlers import consent
 from handlers.base import Card, Choice, Context, Message, Result, Text
+from handlers.form_fields import PARSERS, STAGES, typed
 
 FIELDS = ("business_name", "contact_name", "province", "track", "sector", "stage", "employees", "products",
           "phone", "registration_no")  # fmt: skip
-STAGES = ("idea", "starting", "growing", "exporting")
-TRACKS = {"ก": "agro", "ส": "creative", "อ": "smart", "agro": "agro", "creative": "creative", "smart": "smart"}
-NONE_WORDS = {"ไม่มี", "ยังไม่มี", "ไม่ได้จด", "ยังไม่จด", "none", "no", "-", "ไม่"}
 CONFIRM = {"ยืนยัน", "ยืนยันส่ง", "ส่ง", "ถูกต้อง", "confirm", "yes", "ok", "ตกลง"}
 EDIT = {"แก้ไข", "แก้", "edit", "change"}
 RESUME = {"ทำต่อ", "ต่อ", "สมัครต่อ", "continue", "สมัคร", "เริ่มสมัคร", "apply"}
@@ -54,7 +50,7 @@ def step(ctx: Context) -> Result:
     form = ctx.state.get("form") or {}
     draft = dict((ctx.draft or {}).get("fields") or {})
     text = ctx.incoming.text.strip()
-    key = _key(text)
+    key = typed(text)
     at = form.get("at")
     if form.get("step") != "resume" and at and ctx.now - datetime.fromisoformat(at) > STALE and key not in RESUME:
         return _ask_resume(ctx, draft)
@@ -217,76 +213,3 @@ def _prefill(ctx: Context) -> dict[str, Any]:
     if ents.get("track"):
         out.setdefault("track", ents["track"])
     return out
-
-
-def _key(text: str) -> str:
-    t = re.sub(r"[\s\"'!?.,:;()]+", "", text.lower())
-    return re.sub(r"(ครับ|คับ|ค่ะ|คะ|จ้า|นะ)+$", "", t) or t
-
-
-def _text(min_len: int, max_len: int) -> Callable[[Context, str], tuple[Any, bool]]:
-    def parse(ctx: Context, text: str) -> tuple[Any, bool]:
-        t = " ".join(text.split())
-        return t, min_len <= len(t) <= max_len and bool(re.search(r"[A-Za-z\u0e01-\u0e2e]", t))
-
-    return parse
-
-
-def _province(ctx: Context, text: str) -> tuple[Any, bool]:
-    p = ctx.ents.province(text)
-    return p, p is not None
-
-
-def _track(ctx: Context, text: str) -> tuple[Any, bool]:
-    key = _key(text)
-    for label_key in ("agro", "creative", "smart"):
-        if key == _key(ctx.t(f"choice.{label_key}", "th")) or key == _key(ctx.t(f"choice.{label_key}", "en")):
-            return label_key, True
-    t = TRACKS.get(key.rstrip(".")) or ctx.ents.track(text)
-    return t, t is not None
-
-
-def _stage(ctx: Context, text: str) -> tuple[Any, bool]:
-    key = _key(text)
-    if key.isdigit() and 1 <= int(key) <= len(STAGES):
-        return STAGES[int(key) - 1], True
-    for s in STAGES:
-        if key in (s, _key(ctx.t(f"form.stage.{s}", "th")), _key(ctx.t(f"form.stage.{s}", "en"))):
-            return s, True
-    words = {
-        "idea": ("ไอเดีย", "แนวคิด"),
-        "starting": ("เริ่ม",),
-        "growing": ("เติบโต", "ขยาย"),
-        "exporting": ("ส่งออก", "export"),
-    }
-    found = next((s for s, ws in words.items() if any(w in key for w in ws)), None)
-    return found, found is not None
-
-
-def _number(limit: int) -> Callable[[Context, str], tuple[Any, bool]]:
-    def parse(ctx: Context, text: str) -> tuple[Any, bool]:
-        n = ctx.ents.employees(text)
-        if n is None:
-            n = ctx.ents.number(text)  # a bare "12", "๑๒" or "สิบสอง"
-        return n, n is not None and 0 <= n <= limit
-
-    return parse
-
-
-def _phone(ctx: Context, text: str) -> tuple[Any, bool]:
-    found = ctx.ents.extract(text).phones
-    return (found[0] if found else None), bool(found)
-
-
-def _registration(ctx: Context, text: str) -> tuple[Any, bool]:
-    if _key(text) in NONE_WORDS or _key(text) == _key(ctx.say("choice.none")):
-        return None, True
-    digits = re.sub(r"[\s-]", "", text.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")))
-    return digits, bool(re.fullmatch(r"\d{13}", digits))
-
-
-PARSERS: dict[str, Callable[[Context, str], tuple[Any, bool]]] = {
-    "business_name": _text(2, 100), "contact_name": _text(2, 60), "province": _province, "track": _track,
-    "sector": _text(2, 60), "stage": _stage, "employees": _number(100_000), "products": _number(10_000),
-    "phone": _phone, "registration_no": _registration,
-}  # fmt: skip
