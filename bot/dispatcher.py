@@ -82,7 +82,8 @@ class Dispatcher:
         self._save(inc, got, ctx, result)
         if result.review and inc.kind == "text" and not result.erase:
             # Clarify and fallback feed the NLU review list (redacted, HMAC-keyed, 30 days).
-            d.store.add_review(got.uh, review_item(inc.text, ctx.nlu, route.name, now.isoformat()))
+            days = d.notice.retention.review_days
+            d.store.add_review(got.uh, review_item(inc.text, ctx.nlu, route.name, now.isoformat()), days * 86_400)
         if result.export:
             result.messages.append(self._export_link(ctx, got.uh))
         self._send(inc, result)

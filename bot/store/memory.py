@@ -97,11 +97,9 @@ class MemoryStore:
         with self._lock:
             self._records.pop((kind, key), None)
 
-    def add_review(self, uh: str, item: dict[str, Any]) -> None:
+    def add_review(self, uh: str, item: dict[str, Any], ttl: int = REVIEW_TTL) -> None:
         with self._lock:
-            self._reviews.setdefault(uh, []).append(
-                (time.monotonic() + REVIEW_TTL, json.dumps(item, ensure_ascii=False))
-            )
+            self._reviews.setdefault(uh, []).append((time.monotonic() + ttl, json.dumps(item, ensure_ascii=False)))
 
     def reviews(self) -> list[tuple[str, dict[str, Any]]]:
         now = time.monotonic()

@@ -78,13 +78,13 @@ class RedisStore:
     def delete(self, kind: str, key: str) -> None:
         self.r.delete(f"dip:{kind}:{key}")
 
-    def add_review(self, uh: str, item: dict[str, Any]) -> None:
+    def add_review(self, uh: str, item: dict[str, Any], ttl: int = REVIEW_TTL) -> None:
         now = time.time()
         with self.r.pipeline(transaction=True) as pipe:
             pipe.rpush(f"dip:review:{uh}", json.dumps(item, ensure_ascii=False))
-            pipe.expire(f"dip:review:{uh}", REVIEW_TTL)
+            pipe.expire(f"dip:review:{uh}", ttl)
             pipe.zadd("dip:review-index", {uh: now})
-            pipe.zremrangebyscore("dip:review-index", 0, now - REVIEW_TTL)
+            pipe.zremrangebyscore("dip:review-index", 0, now - ttl)
             pipe.execute()
 
     def reviews(self) -> list[tuple[str, dict[str, Any]]]:
