@@ -75,7 +75,7 @@ def play(bot: Bot, user: str, steps: list[tuple[str, str, str]]) -> None:
             else:
                 ev = line.text(STAFF if who == "staff" else user, fill(says))
             bot.post(ev)
-            bot.queue.run() if hasattr(bot.queue, "run") else None
+            bot.queue.run()
             got = ""
             for api, target, msgs in bot.messenger.take():
                 said = texts(msgs)
@@ -98,23 +98,7 @@ def test_guidance_on_real_redis(classifier, redis_url, redis_client, user: str, 
     from tests.support.redis_bot import RedisBot
 
     bot = RedisBot(classifier, redis_url, staff=STAFF)
-    bot.queue = _Drain(bot)  # run RQ jobs after each delivery
     play(bot, user, CHATS[name])
-
-
-class _Drain:
-    def __init__(self, bot) -> None:
-        self.bot = bot
-
-    def run(self) -> None:
-        from rq import Queue, SimpleWorker
-
-        from bot import jobs
-        from bot.worker import QUEUE_NAME
-
-        jobs.install(self.bot.store, self.bot.dispatcher.process)
-        q = Queue(QUEUE_NAME, connection=self.bot.store.r)
-        SimpleWorker([q], connection=self.bot.store.r).work(burst=True, logging_level="WARNING")
 
 
 def test_staff_confirm_a_participant_and_a_group_and_the_kpi_command_counts_them(
@@ -128,7 +112,6 @@ def test_staff_confirm_a_participant_and_a_group_and_the_kpi_command_counts_them
     from tests.support.redis_bot import RedisBot
 
     bot = RedisBot(classifier, redis_url, staff=STAFF)
-    bot.queue = _Drain(bot)
     play(bot, user, RICE_MILL_IN_KHON_KAEN[:14])
     lead_id = re.search(r"R[0-9A-F]{6}", texts(bot.say(user, "สถานะของฉัน"))).group()
     bot.post(line.text(STAFF, f"ยืนยันผู้เข้าร่วม {lead_id}"))
