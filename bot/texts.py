@@ -16,14 +16,22 @@ def _flatten(node: Any, prefix: str = "") -> dict[str, str]:
         key = f"{prefix}{k}"
         if isinstance(v, dict):
             out.update(_flatten(v, key + "."))
+        elif not isinstance(v, str):
+            # YAML reads yes, no, on, off and bare numbers as other types: quote them.
+            raise ConfigError(f"field {key}: {v!r} is not text; put it in quotes")
         else:
-            out[key] = str(v).rstrip("\n")
+            out[key] = v.rstrip("\n")
     return out
 
 
 class Texts:
     def __init__(self, directory: Path = CONFIG_DIR / "texts") -> None:
-        self.table = {lang: _flatten(read_yaml(directory / f"{lang}.yml")) for lang in LANGS}
+        self.table = {}
+        for lang in LANGS:
+            try:
+                self.table[lang] = _flatten(read_yaml(directory / f"{lang}.yml"))
+            except ConfigError as e:
+                raise ConfigError(f"config/texts/{lang}.yml: {e}") from None
         missing = sorted(set(self.table["th"]) - set(self.table["en"]))
         if missing:
             raise ConfigError(f"config/texts/en.yml: field {missing[0]}: missing (it is in th.yml)")

@@ -106,3 +106,13 @@ def test_every_province_has_exactly_one_center() -> None:
     c = Catalog()
     assert len(c.province) == 77 and set(c.center_of) == set(c.province)
     assert c.center_of["สงขลา"].id == "ipc11" and c.center_of["กรุงเทพมหานคร"].id == "hq"
+
+
+def test_a_text_that_yaml_reads_as_a_boolean_is_refused(tmp_path: Path) -> None:
+    from bot.texts import Texts
+
+    cfg = copy_config(tmp_path)
+    path = cfg / "texts" / "en.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace('answer_yes: "yes"', "answer_yes: yes"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"en\.yml: field privacy\.answer_yes.*quotes"):
+        Texts(cfg / "texts")
