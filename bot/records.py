@@ -28,7 +28,7 @@ class Records:
             ref = store.get("leadref", arg)
             lead = next((x for x in store.items("leads", ref["uh"]) if x["id"] == arg), None) if ref else None
             return (lead, store.get("user", ref["uh"]) or {}) if lead and ref else None
-        if name in ("staff_approve", "staff_decline"):
+        if name == "staff_decide":
             return store.get("intro", arg)
         return None
 

@@ -15,6 +15,7 @@ from typing import Any
 from bot.incoming import Incoming
 from handlers import consent, staff
 from handlers.menu import MENU_NUMBERS
+from nlp.normalize import command_key
 
 # Typed or tapped, valid anywhere, also mid-form and during a handoff. Keys are command_key()s.
 GLOBAL: dict[str, tuple[str, dict[str, Any]]] = {
@@ -90,14 +91,7 @@ CONFIRM_ERASE = {"ยืนยันลบข้อมูล", "ยืนยั�
 CONFIRM_WITHDRAW = {"ยืนยันถอนความยินยอม", "ยืนยันถอน", "ยืนยัน", "confirmwithdrawal", "confirm"}
 MENU_INTENT = {"agro": "program_agro", "creative": "program_creative", "smart": "program_smart"}
 PERSONAL = {"register", "privacy", "human", "mentor", "unsubscribe", "back_to_bot"}
-PARTICLES = re.compile(r"(ครับ|คับ|ค้าบ|ค่ะ|คะ|ค่า|จ้า|จ้ะ|นะ|please|pls)+$")
 MENTION = re.compile(r"@\S+\s*")
-
-
-def command_key(text: str) -> str:
-    """ยกเลิกครับ, 'ยกเลิก ', Cancel! -> one key: lower, no spaces, no punctuation or particles."""
-    t = re.sub(r"[\s\"'!?.,:;()\[\]]+", "", text.lower())
-    return PARTICLES.sub("", t) or t
 
 
 @dataclass(frozen=True)
@@ -159,7 +153,10 @@ class Router:
             return Route("location")
         # 5. staff commands.
         if inc.user_id in self.staff_ids and (command := staff.match(text)):
-            return Route(f"staff_{command[0]}", {"arg": command[1]})
+            name, arg = command
+            if name in ("approve", "decline"):
+                return Route("staff_decide", {"arg": arg, "approve": name == "approve"})
+            return Route(f"staff_{name}", {"arg": arg})
         # 6. exact rules.
         if key in self.rules:
             return self._public(inc, Route(*self.rules[key]))

@@ -30,13 +30,7 @@ from handlers import (
     unsend,
     unsubscribe,
 )
-from handlers.base import Context, Handler
-
-
-def _with(ctx: Context, **extra: object) -> Context:
-    ctx.extra.update(extra)
-    return ctx
-
+from handlers.base import Handler
 
 INTENT_HANDLERS: dict[str, Handler] = {
     "greeting": greeting.handle,
@@ -69,8 +63,7 @@ REGISTRY: dict[str, Handler] = {
     "staff_close": staff.close,
     "staff_confirm": staff.confirm,
     "staff_group": staff.group,
-    "staff_approve": lambda ctx: mentor.decide(_with(ctx, approve=True)),
-    "staff_decline": mentor.decide,
+    "staff_decide": mentor.decide,
     "postback_expired": postback.expired,
     "group_joined": group.joined,
     "group_private": group.private,

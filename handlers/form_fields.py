@@ -8,15 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers.base import Context
+from nlp.normalize import command_key as typed
 
 STAGES = ("idea", "starting", "growing", "exporting")
 TRACKS = {"ก": "agro", "ส": "creative", "อ": "smart", "agro": "agro", "creative": "creative", "smart": "smart"}
 NONE_WORDS = {"ไม่มี", "ยังไม่มี", "ไม่ได้จด", "ยังไม่จด", "none", "no", "-", "ไม่"}
-
-
-def typed(text: str) -> str:
-    t = re.sub(r"[\s\"'!?.,:;()]+", "", text.lower())
-    return re.sub(r"(ครับ|คับ|ค่ะ|คะ|จ้า|นะ)+$", "", t) or t
 
 
 def _text(min_len: int, max_len: int) -> Callable[[Context, str], tuple[Any, bool]]:

@@ -31,6 +31,16 @@ def normalize(text: str) -> str:
     return SPACES.sub(" ", text).strip()
 
 
+PARTICLES = re.compile(r"(ครับ|คับ|ค้าบ|ค่ะ|คะ|ค่า|จ้า|จ้ะ|นะ|please|pls)+$")
+
+
+def command_key(text: str) -> str:
+    """ยกเลิกครับ, 'ยกเลิก ', Cancel! -> one key: lower, no spaces, no punctuation or particles.
+    Typed commands and typed answers (router, form) are compared on this key."""
+    t = re.sub(r"[\s\"'!?.,:;()\[\]]+", "", text.lower())
+    return PARTICLES.sub("", t) or t
+
+
 def strip_tones(text: str) -> str:
     return TONES.sub("", text)
 

@@ -100,21 +100,16 @@ def stack(linefake_dir: Path, redis_url: str, tmp_path_factory) -> Iterator[dict
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
     # The Procfile's own commands, as a platform would run them.
-    web = subprocess.Popen(
-        ["bash", "-c", procfile("web")],
-        cwd=ROOT,
-        env=env,
-        stdout=open(logs / "web.log", "w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    worker = subprocess.Popen(
-        ["bash", "-c", procfile("worker")],
-        cwd=ROOT,
-        env=env,
-        stdout=open(logs / "worker.log", "w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    web, worker = (
+        subprocess.Popen(
+            ["bash", "-c", procfile(role)],
+            cwd=ROOT,
+            env=env,
+            stdout=open(logs / f"{role}.log", "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for role in ("web", "worker")
     )
     try:
         wait_http(f"http://127.0.0.1:{web_port}/readyz")
