@@ -28,9 +28,10 @@ test: $(VENV)/.dev ## run every test, with a throwaway redis-server
 chat: $(VENV)/.runtime ## chat with the bot in the terminal, in Thai
 	$(PY) -m bot chat
 
-lint: $(VENV)/.dev ## ruff and mypy
+lint: $(VENV)/.dev ## ruff, mypy and the layers contract (lint-imports)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy bot handlers nlp
+	$(VENV)/bin/mypy bot handlers domain nlp
+	$(VENV)/bin/lint-imports
 
 train: $(VENV)/.runtime ## rebuild the cached intent model under var/nlu/
 	$(PY) -m nlp train

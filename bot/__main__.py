@@ -54,10 +54,10 @@ def kpi(fy: int | None) -> int:
     import yaml
 
     from bot.app import make_store, settings_or_exit
-    from bot.clock import BANGKOK
-    from bot.config_files import CONFIG_DIR
-    from bot.data import Catalog
-    from bot.kpi import compute, fiscal_year, table
+    from domain.catalog import Catalog
+    from domain.clock import BANGKOK
+    from domain.config_files import CONFIG_DIR
+    from domain.kpi import compute, fiscal_year, table
 
     settings = settings_or_exit()
     if settings.embedded:

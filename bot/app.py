@@ -14,10 +14,10 @@ from typing import Any
 
 from flask import Flask
 
-from bot.clock import Clock, SystemClock
-from bot.config_files import ConfigError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store
+from domain.clock import Clock, SystemClock
+from domain.config_files import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +73,9 @@ def load_data() -> tuple[Any, Any, Any, Any]:
     """Catalog, texts, entity tables, notice; a broken file stops start-up naming file and field."""
     try:
         import nlp  # noqa: F401
-        from bot.data import Catalog
         from bot.privacy import load_notice
-        from bot.texts import Texts
+        from domain.catalog import Catalog
+        from domain.texts import Texts
         from nlp.entities import EntityExtractor
 
         return Catalog(), Texts(), EntityExtractor.from_config(), load_notice()
@@ -86,9 +86,9 @@ def load_data() -> tuple[Any, Any, Any, Any]:
 
 def check_config() -> None:
     try:
-        from bot.data import Catalog
         from bot.privacy import load_notice
-        from bot.texts import Texts
+        from domain.catalog import Catalog
+        from domain.texts import Texts
 
         Catalog(), Texts(), load_notice()
     except ConfigError as e:
@@ -107,15 +107,17 @@ def build_dispatcher(
     from bot.dispatcher import Deps, Dispatcher
     from bot.nlu import LazyClassifier
     from bot.router import Router
+    from nlp.classifier import load_settings as nlu_settings
 
     catalog, texts, entities, notice = load_data()
     classify = classify or LazyClassifier().start(background=background_nlu)
+    threshold = float(nlu_settings().get("handoff_threshold", 0.8))
     return Dispatcher(
         Deps(
             settings=settings,
             store=store,
             messenger=messenger or make_messenger(settings),
-            router=Router(classify, settings.staff_ids, texts.labels("choice")),
+            router=Router(classify, settings.staff_ids, texts, catalog, entities, threshold),
             entities=entities,
             catalog=catalog,
             texts=texts,

@@ -1,8 +1,9 @@
 """`process_event`: the one entry point of a worker, the same in embedded and Redis mode.
 
-Load -> route -> handler (pure) -> save explicitly -> send. A handler error is logged with
-the event id and the user still gets a kind Thai message (STYLE.md 12). Personal data is
-written only here, and only while the user's consent is current (bot/privacy.py).
+Load -> route -> handlers (pure) -> effects applied in one place -> save -> send. Any failure
+while routing, classifying or answering is logged with the event ID and the user still gets a
+kind Thai answer with the menu (STYLE.md 12). Personal data is written only while the user's
+consent is current (bot/effects.py).
 """
 
 from __future__ import annotations
@@ -11,27 +12,26 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from bot.clock import Clock
 from bot.ids import mask, user_key
 from bot.incoming import Incoming, parse_event
-from bot.kpi import fiscal_year
 from bot.messenger import BaseMessenger, QuotaExceeded
 from bot.messenger.render import to_line
-from bot.privacy import Notice, collect, consent_status, export_serializer
-from bot.records import Records
-from bot.router import MENTION, Route, Router
+from bot.privacy import Notice, consent_status, export_serializer
+from bot.router import MENTION, Routed, Router
 from bot.settings import Settings
 from bot.store import Store
-from bot.texts import Texts
-from handlers import REGISTRY
-from handlers.base import Context, Result, Text
-from nlp.normalize import is_english
+from bot.turn import Loaded, Outcome, TurnRunner
+from domain.clock import Clock
+from domain.routes import Route
+from domain.state import ConversationState
+from domain.texts import Texts
+from nlp.normalize import command_key, is_english
 from nlp.review import item as review_item
 
 log = logging.getLogger(__name__)
+SWITCH_NOTHING = {"ok", "okay", "yes", "no", "y", "n"}  # typed by Thai and English speakers alike
 
 
 @dataclass
@@ -41,161 +41,103 @@ class Deps:
     messenger: BaseMessenger
     router: Router
     entities: Any  # nlp.entities.EntityExtractor
-    catalog: Any  # bot.data.Catalog
+    catalog: Any  # domain.catalog.Catalog
     texts: Texts
     clock: Clock
     notice: Notice
     on_erase: Callable[[str], Any] = lambda uh: None  # e.g. delete the user's RQ jobs
 
 
-@dataclass
-class Loaded:
-    uh: str
-    user: dict[str, Any]
-    state: dict[str, Any]
-    prompt: dict[str, Any] | None
-    consent: dict[str, Any]
-
-
 class Dispatcher:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
-        self.records = Records(deps)
+        self.turns = TurnRunner(deps)
 
     def process(self, payload: str) -> None:
         inc = parse_event(json.loads(payload))
-        d = self.d
-        now = d.clock.now()
+        d, now = self.d, self.d.clock.now()
         got = self._load(inc)
-        route = d.router.route(inc, got.state, got.prompt, now, d.entities.province)
+        try:
+            routed = d.router.route(inc, got.state, now)
+        except Exception:
+            log.exception("routing failed for event %s", inc.event_id)
+            routed = Routed([Route("error")])
         if inc.kind == "unsend" and inc.message_id:
-            self.records.forget_message(got.uh, inc.message_id)
-        if route is None:
+            self._forget_message(got.uh, inc.message_id)
+        if routed is None:
             log.info("event %s (%s) from %s: nothing to send", inc.event_id, inc.kind, mask(inc.chat_id))
-            if got.prompt is not None:
-                d.store.put("state", got.uh, got.state)
             return
-        if got.consent["current"] and inc.kind == "text" and not inc.in_group:
-            self.records.keep_message(got.uh, inc, now)
-        ctx = self._context(inc, route, got, now)
-        result = self._run(route, ctx)
-        self._save(inc, got, ctx, result)
-        if result.review and inc.kind == "text" and not result.erase:
-            # Clarify and fallback feed the NLU review list (redacted, HMAC-keyed, 30 days).
-            days = d.notice.retention.review_days
-            d.store.add_review(got.uh, review_item(inc.text, ctx.nlu, route.name, now.isoformat()), days * 86_400)
-        if result.export:
-            result.messages.append(self._export_link(ctx, got.uh))
-        self._send(inc, result)
+        consented = consent_status(d.store.items("consent", got.uh), d.notice)["current"]
+        if consented and inc.kind == "text" and not inc.in_group:
+            self._keep_message(got.uh, inc, now)
+        out = self.turns.run(inc, got, routed, now, _lang(inc, got.user, routed.clean))
+        log.info("event %s (%s) -> %s", inc.event_id, inc.kind, ",".join(out.ran))
+        if not out.erased:
+            self._save(got, out)
+            for review in out.reviews:
+                if inc.kind == "text":  # clarify, fallback and "don't know" feed the review list
+                    days = d.notice.retention.review_days
+                    item = review_item(inc.text, routed.nlu, review.kind, now.isoformat())
+                    d.store.add_review(got.uh, {**item, "candidates": list(review.candidates)}, days * 86_400)
+        if out.export:
+            out.messages.append(self._export_link(got.uh, out))
+        self._send(inc, out)
 
     def _load(self, inc: Incoming) -> Loaded:
         uh = user_key(self.d.settings.hash_key, inc.chat_id)
-        store = self.d.store
-        user = store.get("user", uh) or {"v": 1, "id": inc.chat_id, "following": True}
-        state = store.get("state", uh) or {"v": 1}
-        prompt = state.pop("prompt", None)
-        consent = consent_status(store.items("consent", uh), self.d.notice)
-        return Loaded(uh, user, state, prompt, consent)
-
-    def _context(self, inc: Incoming, route: Route, got: Loaded, now: Any) -> Context:
-        d, extra = self.d, dict(route.extra)
-        nlu = extra.pop("nlu", None)
-        source = extra.get("original_text") or inc.text or inc.address
-        if source:
-            extra["entities"] = d.entities.extract(source, nlu.intent if nlu else route.name).as_dict()
-        extra["pending_prompt"] = got.prompt
-        if route.name.startswith("staff_"):
-            extra["record"] = self.records.staff_record(route.name, extra["arg"])
-        if route.name == "privacy":
-            extra["mydata"] = collect(d.store, got.uh)
-        if route.name in ("mentor", "consent_granted"):
-            extra["mentor_load"] = d.store.counts("dip:mentor-load")
-        private = not inc.in_group
-        return Context(
-            incoming=inc,
-            lang=_lang(inc, got.user),
-            user=got.user,
-            state=got.state,
-            data=d.catalog,
-            now=now,
-            staff=d.settings.staff_ids,
-            t=d.texts,
-            nlu=nlu,
-            extra=extra,
-            consent=got.consent,
-            notice=d.notice,
-            ents=d.entities,
-            profile=d.store.get("profile", got.uh) if private else None,
-            draft=d.store.get("draft", got.uh) if private else None,
-            leads=d.store.items("leads", got.uh) if private else [],
-        )
-
-    def _run(self, route: Route, ctx: Context) -> Result:
+        user = self.d.store.get("user", uh) or {"v": 1, "id": inc.chat_id, "following": True}
+        raw = self.d.store.get("state", uh) or {}
         try:
-            result = REGISTRY[route.name](ctx)
-            log.info("event %s (%s) -> %s", ctx.incoming.event_id, ctx.incoming.kind, route.name)
-            return result
-        except Exception:
-            log.exception("handler %s failed for event %s", route.name, ctx.incoming.event_id)
-            return Result([Text(ctx.say("error.sorry"))])
+            state = ConversationState.from_json(raw)
+        except Exception:  # a state this version cannot read: start the conversation afresh
+            log.exception("unreadable state for %s: starting afresh", mask(inc.chat_id))
+            state = ConversationState()
+        return Loaded(uh, user, state, raw)
 
-    def _save(self, inc: Incoming, got: Loaded, ctx: Context, r: Result) -> None:
-        store, uh = self.d.store, got.uh
-        for entry in r.consent:
-            store.append("consent", uh, entry)
-        if r.erase:
-            self.records.erase(inc, got.uh, got.state)
-            return
-        if r.withdraw:
-            for kind in ("profile", "draft"):
-                store.delete(kind, uh)
-            for kind in ("leads", "msgs"):
-                store.replace_items(kind, uh, [])
-            store.delete_reviews(uh)
-        new_user = {**got.user, **r.user, "lang": ctx.lang}
-        if new_user != got.user:
-            store.put("user", uh, new_user)
-        if r.state is not None or got.prompt is not None:
-            store.put("state", uh, {"v": 1, **(r.state if r.state is not None else got.state)})
-        self.records.save_personal(uh, ctx, r)
-        for iid, intro in r.intros.items():
-            self.records.save_intro(iid, intro)
-        for case, record in r.cases.items():
-            store.put("case", case, record) if record else store.delete("case", case)
-        for lead_id, status in r.lead_status.items():
-            ref = store.get("leadref", lead_id)
-            if ref:
-                leads = store.items("leads", ref["uh"])
-                store.replace_items(
-                    "leads", ref["uh"], [{**x, "status": status} if x["id"] == lead_id else x for x in leads]
-                )
-        for g in r.groups:
-            store.append("groups", str(fiscal_year(datetime.fromisoformat(g["at"]))), g)
-        for chat_id in r.release:
-            other = user_key(self.d.settings.hash_key, chat_id)
-            st = store.get("state", other) or {"v": 1}
-            st.pop("handoff", None)
-            store.put("state", other, st)
+    def _save(self, got: Loaded, out: Outcome) -> None:
+        store, lang = self.d.store, out.ctx.lang if out.ctx else got.user.get("lang", "th")
+        user = {**out.user, "lang": lang}
+        if user != got.user:
+            store.put("user", got.uh, user)
+        new = out.state.to_json()
+        if new != got.raw_state:
+            store.put("state", got.uh, new)
 
-    def _export_link(self, ctx: Context, uh: str) -> Text:
+    def _keep_message(self, uh: str, inc: Incoming, now: Any) -> None:
+        """A copy of the message (consent given), dropping copies older than the retention."""
+        from datetime import timedelta
+
+        days = self.d.notice.retention.messages_days
+        cutoff = (now - timedelta(days=days)).isoformat()
+        kept = [m for m in self.d.store.items("msgs", uh) if m.get("at", "") >= cutoff]
+        kept.append({"id": inc.message_id, "text": inc.text[:5000], "at": now.isoformat()})
+        self.d.store.replace_items("msgs", uh, kept, ttl=days * 86_400)
+
+    def _forget_message(self, uh: str, message_id: str) -> None:
+        kept = [m for m in self.d.store.items("msgs", uh) if m.get("id") != message_id]
+        self.d.store.replace_items("msgs", uh, kept)
+
+    def _export_link(self, uh: str, out: Outcome) -> Any:
         token = export_serializer(self.d.settings.hash_key).dumps(uh)
-        return ctx.text("privacy.export_link", url=f"{self.d.settings.public_base_url}/export/{token}")
+        assert out.ctx is not None
+        return out.ctx.text("privacy.export_link", url=f"{self.d.settings.public_base_url}/export/{token}")
 
-    def _send(self, inc: Incoming, r: Result) -> None:
+    def _send(self, inc: Incoming, out: Outcome) -> None:
         if inc.standby:
             return  # another channel has the chat: LINE gives no reply token, send nothing
         try:
-            if r.messages:
-                self.d.messenger.deliver(inc.chat_id, inc.reply_token, to_line(r.messages, r.choices))
-            for p in r.pushes:
+            if out.messages:
+                self.d.messenger.deliver(inc.chat_id, inc.reply_token, to_line(out.messages, out.choices))
+            for p in out.pushes:
                 self.d.messenger.push(p.to, to_line(list(p.messages), p.choices))
         except QuotaExceeded:
             log.error("LINE monthly limit reached: event %s not answered by push", inc.event_id)
 
 
-def _lang(inc: Incoming, user: dict[str, Any]) -> str:
-    """Answer in English to a user who writes English; otherwise keep the last language."""
-    english = is_english(MENTION.sub("", inc.text)) if inc.kind == "text" else None
-    if english is None:
+def _lang(inc: Incoming, user: dict[str, Any], clean: str) -> str:
+    """Answer in English to a user who writes English (as understood: a Thai word typed on the
+    English keyboard layout is Thai); otherwise keep the last language."""
+    if inc.kind != "text" or command_key(inc.text) in SWITCH_NOTHING:
         return str(user.get("lang", "th"))
-    return "en" if english else "th"
+    english = is_english(clean or MENTION.sub("", inc.text))
+    return str(user.get("lang", "th")) if english is None else "en" if english else "th"

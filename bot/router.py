@@ -1,7 +1,9 @@
 """The router, in the order ARCHITECTURE.md gives (one test per step in tests/test_router.py):
 
-1 handoff gate, 2 global commands, 3 active prompt/form step, 4 postback payloads,
-5 staff commands, 6 exact rules, 7 classifier (clarify below threshold), 8 fallback.
+1 handoff gate, 2 global commands, 3 the active prompt, 4 postback payloads, 5 staff commands,
+6 exact rules, 7 entities first, 8 the classifier with the topic of the last turns (bot/
+understand.py), 9 fallback. A prompt reads its own answers (domain/prompts.py); text that is
+not an answer goes on down the steps and the dispatcher offers the prompt again afterwards.
 """
 
 from __future__ import annotations
@@ -12,92 +14,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.incoming import Incoming
-from handlers import consent, staff
-from handlers.menu import MENU_NUMBERS
+from bot.understand import Understanding
+from domain.commands import CHOICE_ROUTES, GLOBAL, RULES, fuzzy_global, staff_command
+from domain.incoming import Incoming
+from domain.prompts import Confirm, Prompt, Reading
+from domain.routes import Route, personal
+from domain.state import ConversationState
+from nlp import cues
 from nlp.normalize import command_key
 
-# Typed or tapped, valid anywhere, also mid-form and during a handoff. Keys are command_key()s.
-GLOBAL: dict[str, tuple[str, dict[str, Any]]] = {
-    "ยกเลิก": ("cancel", {}),
-    "cancel": ("cancel", {}),
-    "เมนู": ("help", {}),
-    "เมนูหลัก": ("help", {}),
-    "menu": ("help", {}),
-    "ลบข้อมูล": ("privacy", {"privacy": "erase"}),
-    "deletemydata": ("privacy", {"privacy": "erase"}),
-    "ข้อมูลของฉัน": ("privacy", {"privacy": "mydata"}),
-    "mydata": ("privacy", {"privacy": "mydata"}),
-    "คุยกับเจ้าหน้าที่": ("human", {}),
-    "talktostaff": ("human", {}),
-    "กลับไปคุยกับบอท": ("back_to_bot", {}),
-    "backtobot": ("back_to_bot", {}),
-    "ถอนความยินยอม": ("privacy", {"privacy": "withdraw"}),
-    "withdrawconsent": ("privacy", {"privacy": "withdraw"}),
-    "ขอไฟล์ข้อมูล": ("privacy", {"privacy": "export"}),
-    "downloadmydata": ("privacy", {"privacy": "export"}),
-}
-RULES: dict[str, tuple[str, dict[str, Any]]] = {
-    "ก": ("program_agro", {}),
-    "ส": ("program_creative", {}),
-    "อ": ("program_smart", {}),
-    "สถานะของฉัน": ("register", {"status": True}),
-    "mystatus": ("register", {"status": True}),
-    "ยกเลิกรับข่าวสาร": ("unsubscribe", {}),
-    "หยุดรับข่าวสาร": ("unsubscribe", {}),
-    "unsubscribe": ("unsubscribe", {}),
-    "รับข่าวสาร": ("unsubscribe", {"resubscribe": True}),
-    "subscribe": ("unsubscribe", {"resubscribe": True}),
-    "ข้อมูลส่วนบุคคล": ("privacy", {}),
-    "personaldata": ("privacy", {}),
-    "อยากเป็นพี่เลี้ยง": ("mentor", {"volunteer": True}),
-    "becomeamentor": ("mentor", {"volunteer": True}),
-    "สมัคร": ("register", {"start": True}),
-    "เริ่มสมัคร": ("register", {"start": True}),
-    "สมัครเลย": ("register", {"start": True}),
-    "apply": ("register", {"start": True}),
-    "ขอพี่เลี้ยง": ("mentor", {"request": True}),
-    "โครงการที่เหมาะกับฉัน": ("recommend", {}),
-    "แนะนำโครงการ": ("recommend", {}),
-    "programsforme": ("recommend", {}),
-}
-# Quick-reply items send their label (config/texts choice.*): a tap routes exactly, in Thai or English.
-CHOICE_ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
-    "agro": ("program_agro", {}),
-    "creative": ("program_creative", {}),
-    "smart": ("program_smart", {}),
-    "mentor": ("mentor", {}),
-    "register": ("register", {"start": True}),
-    "funding": ("funding", {}),
-    "contact": ("contact", {}),
-    "human": ("human", {}),
-    "menu": ("help", {}),
-    "cancel": ("cancel", {}),
-    "status": ("register", {"status": True}),
-    "privacy": ("privacy", {}),
-    "mydata": ("privacy", {"privacy": "mydata"}),
-    "resubscribe": ("unsubscribe", {"resubscribe": True}),
-    "unsubscribe": ("unsubscribe", {}),
-    "back_to_bot": ("back_to_bot", {}),
-    "volunteer": ("mentor", {"volunteer": True}),
-    "start": ("register", {"start": True}),
-    "mentor_request": ("mentor", {"request": True}),
-    "export": ("privacy", {"privacy": "export"}),
-    "withdraw": ("privacy", {"privacy": "withdraw"}),
-    "erase": ("privacy", {"privacy": "erase"}),
-    "recommend": ("recommend", {}),
-}
-CONFIRM_ERASE = {"ยืนยันลบข้อมูล", "ยืนยันลบ", "ยืนยัน", "confirmdelete", "confirm"}
-CONFIRM_WITHDRAW = {"ยืนยันถอนความยินยอม", "ยืนยันถอน", "ยืนยัน", "confirmwithdrawal", "confirm"}
-MENU_INTENT = {"agro": "program_agro", "creative": "program_creative", "smart": "program_smart"}
-PERSONAL = {"register", "privacy", "human", "mentor", "unsubscribe", "back_to_bot"}
 MENTION = re.compile(r"@\S+\s*")
+BACK_TO_BOT = re.compile(r"กลับ.{0,10}(?:บอท|บอด|บอต|bot)|back to (?:the )?bot", re.I)
 
 
 @dataclass(frozen=True)
-class Route:
-    name: str
-    extra: dict[str, Any] = field(default_factory=dict)
+class Routed:
+    routes: list[Route]
+    nlu: Any = None  # nlp.classifier.Prediction, when the classifier was asked
+    interrupted: Prompt | None = None  # the question this message did not answer
+    clean: str = ""  # the text as understood (keyboard layout fixed), for the reply language
+    notes: dict[str, Any] = field(default_factory=dict)
 
 
 class Router:
@@ -105,92 +41,88 @@ class Router:
         self,
         classify: Callable[[str], Any],
         staff_ids: frozenset[str],
-        choice_labels: dict[str, list[str]] | None = None,
+        texts: Any,
+        catalog: Any,
+        ents: Any,
+        handoff_threshold: float = 0.8,
     ) -> None:
-        self.classify, self.staff_ids = classify, staff_ids
+        self.classify, self.staff_ids, self.ents, self.catalog = classify, staff_ids, ents, catalog
         self.rules = dict(RULES)
-        for key, labels in (choice_labels or {}).items():
-            if key in CHOICE_ROUTES:
-                for label in labels:
+        self.choice_keys: dict[str, str] = {}
+        for key, labels in (texts.labels("choice") if texts else {}).items():
+            for label in labels:
+                self.choice_keys.setdefault(command_key(label), key)
+                if key in CHOICE_ROUTES:
                     self.rules.setdefault(command_key(label), CHOICE_ROUTES[key])
+        self.understand = Understanding(classify, catalog, ents, handoff_threshold, self._exact)
 
-    def route(
-        self,
-        inc: Incoming,
-        state: dict[str, Any],
-        prompt: dict[str, Any] | None,
-        now: datetime,
-        province_of: Callable[[str], str | None] = lambda _t: None,
-    ) -> Route | None:
+    def _exact(self, text: str) -> Route | None:
+        key = command_key(text)
+        return GLOBAL.get(key) or self.rules.get(key)
+
+    def choice_of(self, text: str) -> str | None:
+        return self.choice_keys.get(command_key(text))
+
+    def reading(self, text: str, now: datetime) -> Reading:
+        named = self.catalog.named if self.catalog else (lambda _t: None)
+        return Reading(text, command_key(text), now, self.ents, self.choice_of, self.classify,
+                       lambda t: getattr(named(t), "id", None))  # fmt: skip
+
+    def route(self, inc: Incoming, state: ConversationState, now: datetime) -> Routed | None:
         """None means: send nothing."""
         if inc.kind in ("follow", "unfollow", "unsend"):
-            return Route(inc.kind)
+            return Routed([Route(inc.kind)])
         if inc.kind == "join":
-            return Route("group_joined")
+            return Routed([Route("group.joined")])
         if inc.kind == "other" or (inc.in_group and not (inc.kind == "text" and inc.mentioned)):
             return None  # in groups the bot speaks only when mentioned
         text = MENTION.sub("", inc.text).strip() if inc.in_group else inc.text
         key = command_key(text)
-        # 1. handoff gate: quiet while a person has the conversation, except global commands.
-        handoff = state.get("handoff")
-        confirming = (prompt or {}).get("kind") in ("erase", "withdraw")  # a global command asked
-        if handoff and handoff.get("until", "") > now.isoformat() and key not in GLOBAL and not confirming:
-            return None
-        # 2. global commands.
-        if inc.kind == "text" and key in GLOBAL:
-            return self._public(inc, Route(*GLOBAL[key]))
-        # 3. the active prompt (a numbered choice, a confirmation, a province asked for), or form.
-        if inc.kind == "text" and prompt and (r := _prompt_step(prompt, key, text, province_of)):
-            return self._public(inc, r)
-        if inc.kind == "text" and state.get("form") and not inc.in_group:
-            return Route("form")
+        prompt = state.prompt
+        # 1. handoff gate: quiet while a person has the conversation, except commands and privacy.
+        if state.handoff and state.handoff.active(now):
+            return self._gate(inc, text, key, prompt, now)
+        # 2. global commands, also mistyped.
+        if inc.kind == "text" and (found := GLOBAL.get(key) or fuzzy_global(key)):
+            return self._public(inc, Routed([found]))
+        # 3. the active prompt reads its own answers.
+        interrupted = None
+        if inc.kind == "text" and prompt is not None and text.strip():
+            if answer := prompt.parse(self.reading(text, now)):
+                return self._public(inc, Routed([answer]))
+            interrupted = prompt
         # 4. postback payloads (buttons of old messages answered politely).
         if inc.kind == "postback":
-            return Route("postback_expired")
+            return Routed([Route("postback.expired")], interrupted=interrupted)
         if inc.kind in ("sticker", "media"):
-            return Route("media")
+            return Routed([Route("media")], interrupted=interrupted)
         if inc.kind == "location":
-            return Route("location")
-        # 5. staff commands.
-        if inc.user_id in self.staff_ids and (command := staff.match(text)):
-            name, arg = command
-            if name in ("approve", "decline"):
-                return Route("staff_decide", {"arg": arg, "approve": name == "approve"})
-            return Route(f"staff_{name}", {"arg": arg})
-        # 6. exact rules.
+            return self._public(inc, Routed([Route("location")], interrupted=interrupted))
+        # 5. staff commands, only from staff.
+        if inc.user_id in self.staff_ids and (command := staff_command(text)):
+            return Routed([command])
+        # 6. exact rules and quick-reply taps.
         if key in self.rules:
-            return self._public(inc, Route(*self.rules[key]))
-        # 8 before 7: nothing to classify (only emoji, punctuation, 10,000 spaces).
-        if not re.search(r"[A-Za-z\u0e00-\u0e7f0-9]", text):
-            return Route("fallback")
-        # 7. the classifier.
-        p = self.classify(text)
-        if not p.confident:
-            return Route("clarify", {"nlu": p})
-        return self._public(inc, Route(p.intent, {"nlu": p}))
+            return self._public(inc, Routed([self.rules[key]], interrupted=interrupted))
+        # 7-9. entities first, the classifier with the topic, fallback.
+        routed = self.understand.route(text, state, now, staff_like=staff_command(text) is not None)
+        return self._public(inc, Routed(routed.routes, routed.nlu, interrupted, routed.clean))
 
-    def _public(self, inc: Incoming, r: Route) -> Route:
+    def _gate(self, inc: Incoming, text: str, key: str, prompt: Prompt | None, now: datetime) -> Routed | None:
+        if inc.kind != "text":
+            return None
+        if found := GLOBAL.get(key) or fuzzy_global(key):
+            return Routed([found])
+        if isinstance(prompt, Confirm) and (answer := prompt.parse(self.reading(text, now))):
+            return Routed([answer])
+        if BACK_TO_BOT.search(text):
+            return Routed([Route("back_to_bot")])
+        if action := cues.privacy_action(text):
+            return Routed([Route(f"privacy.{action}")])
+        return None
+
+    def _public(self, inc: Incoming, r: Routed) -> Routed:
         """Personal flows are not run in a group: move them to a 1:1 chat."""
-        return Route("group_private") if inc.in_group and r.name in PERSONAL else r
-
-
-def _prompt_step(prompt: dict[str, Any], key: str, text: str, province_of: Callable[[str], str | None]) -> Route | None:
-    kind = prompt.get("kind")
-    if kind == "clarify":
-        options = prompt.get("options") or []
-        if key.isdigit() and 1 <= int(key) <= len(options):
-            return Route(options[int(key) - 1], {"original_text": prompt.get("text", "")})
-    elif kind == "menu" and key in MENU_NUMBERS:
-        item = MENU_NUMBERS[key]
-        return Route(MENU_INTENT.get(item, item))
-    elif kind == "erase" and key in CONFIRM_ERASE:
-        return Route("privacy", {"privacy": "erase_confirmed"})
-    elif kind == "withdraw" and key in CONFIRM_WITHDRAW:
-        return Route("privacy", {"privacy": "withdraw_confirmed"})
-    elif kind == "consent" and key in consent.YES:
-        return Route("consent_granted", {"then": prompt.get("then", "register")})
-    elif kind == "consent" and key in consent.NO:
-        return Route("consent_refused")
-    elif kind == "province" and province_of(text):
-        return Route("contact")
-    return None
+        if inc.in_group and any(personal(x.name) for x in r.routes):
+            return Routed([Route("group.private")])
+        return r

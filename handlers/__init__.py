@@ -1,7 +1,12 @@
-"""One module per intent or event kind, and one explicit registry (STYLE.md 4)."""
+"""The conversation: one module per intent, flow or event kind, and one explicit registry from
+route name to handler (STYLE.md 4). The three program intents share `programs` (they differ
+only by the track their route carries). Handler modules never import each other (an
+import-linter contract checks it); what they share lives in `domain`.
+"""
 
 from __future__ import annotations
 
+from domain.context import Handler
 from handlers import (
     cancel,
     clarify,
@@ -20,9 +25,7 @@ from handlers import (
     out_of_scope,
     postback,
     privacy,
-    program_agro,
-    program_creative,
-    program_smart,
+    programs,
     recommend,
     register,
     staff,
@@ -30,45 +33,79 @@ from handlers import (
     unsend,
     unsubscribe,
 )
-from handlers.base import Handler
 
-INTENT_HANDLERS: dict[str, Handler] = {
+REGISTRY: dict[str, Handler] = {
+    # the 14 intents (domain.routes.INTENT_ROUTE)
     "greeting": greeting.handle,
-    "program_agro": program_agro.handle,
-    "program_creative": program_creative.handle,
-    "program_smart": program_smart.handle,
-    "mentor": mentor.handle,
-    "register": register.handle,
+    "program.track": programs.track,
+    "mentor": mentor.about,
+    "register": register.how,
     "funding": funding.handle,
     "contact": contact.handle,
     "help": help.handle,
-    "human": human.handle,
-    "unsubscribe": unsubscribe.handle,
-    "privacy": privacy.handle,
+    "human": human.open_case,
+    "unsubscribe": unsubscribe.stop,
+    "privacy": privacy.notice,
     "thanks": thanks.handle,
     "out_of_scope": out_of_scope.handle,
-}
-
-REGISTRY: dict[str, Handler] = {
-    **INTENT_HANDLERS,
-    "follow": follow.handle,
-    "unfollow": follow.handle,
-    "media": media.handle,
-    "location": contact.handle,
-    "unsend": unsend.handle,
+    # programs and centers
+    "program.detail": programs.detail,
+    "program.which": programs.which,
+    "recommend": recommend.handle,
+    "contact.center": contact.center,
+    "contact.center_id": contact.center_id,
+    "location": contact.location,
+    # registration
+    "register.start": register.start,
+    "register.resume": register.resume,
+    "register.status": register.status,
+    "consent.ask": consent.ask,
+    "consent.granted": consent.granted,
+    "consent.refused": consent.refused,
+    "form.answer": form.answer,
+    "form.invalid": form.invalid,
+    "form.explain": form.explain,
+    "form.reoffer": form.reoffer,
+    "form.resume": form.resume,
+    "form.edit": form.edit,
+    "form.edit_field": form.edit_field,
+    "form.pause": form.pause,
+    "form.discard": form.discard,
+    "form.submit": form.submit,
     "cancel": cancel.handle,
+    # mentors
+    "mentor.request": mentor.request,
+    "mentor.ask_track": mentor.ask_track,
+    "mentor.volunteer": mentor.volunteer,
+    # people
+    "human.open": human.open_case,
+    "human.ask": human.ask,
+    "human.declined": human.declined,
     "back_to_bot": human.back_to_bot,
+    # privacy and announcements
+    "privacy.mydata": privacy.mydata,
+    "privacy.export": privacy.export,
+    "privacy.erase": privacy.erase,
+    "privacy.erase_confirmed": privacy.erase_confirmed,
+    "privacy.withdraw": privacy.withdraw,
+    "privacy.withdraw_confirmed": privacy.withdraw_confirmed,
+    "unsubscribe.resume": unsubscribe.resume,
+    # events
+    "follow": follow.follow,
+    "unfollow": follow.unfollow,
+    "media": media.handle,
+    "unsend": unsend.handle,
+    "postback.expired": postback.expired,
+    "group.joined": group.joined,
+    "group.private": group.private,
+    # below the thresholds, and nothing else fits
     "clarify": clarify.handle,
     "fallback": fallback.handle,
-    "staff_close": staff.close,
-    "staff_confirm": staff.confirm,
-    "staff_group": staff.group,
-    "staff_decide": mentor.decide,
-    "postback_expired": postback.expired,
-    "group_joined": group.joined,
-    "group_private": group.private,
-    "form": form.step,
-    "consent_granted": consent.granted,
-    "consent_refused": consent.refused,
-    "recommend": recommend.handle,
+    "error": fallback.error,
+    # staff
+    "staff.close": staff.close,
+    "staff.confirm": staff.confirm,
+    "staff.group": staff.group,
+    "staff.approve": staff.approve,
+    "staff.decline": staff.decline,
 }

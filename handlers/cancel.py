@@ -1,10 +1,16 @@
-from handlers.base import Context, Result
-from handlers.menu import main_menu
+"""ยกเลิก: in the form, ask to pause (keep the draft) or discard; elsewhere drop the question."""
+
+from domain.context import Context, Result
+from domain.menus import main_menu
+from domain.prompts import CancelForm
 
 
 def handle(ctx: Context) -> Result:
-    had = bool(ctx.extra.get("pending_prompt")) or "form" in ctx.state or bool(ctx.draft)
-    state = {k: v for k, v in ctx.state.items() if k not in ("prompt", "form")}
-    return Result(
-        [ctx.text("cancel.done" if had else "cancel.nothing")], main_menu(ctx), state=state, clear_draft=bool(ctx.draft)
-    )
+    if ctx.state.form is not None:
+        return Result(
+            [ctx.text("cancel.form_ask")],
+            [ctx.choice("pause"), ctx.choice("discard")],
+            state=ctx.keep(prompt=CancelForm()),
+        )
+    had = ctx.asked is not None
+    return Result([ctx.text("cancel.done" if had else "cancel.nothing")], main_menu(ctx), state=ctx.keep(prompt=None))

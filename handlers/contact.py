@@ -1,103 +1,82 @@
-"""Contacting a center: by province typed, by shared location, or headquarters plus a question."""
+"""Contacting a center: the province known (typed, in the topic, in the profile) gets its center
+at once; otherwise the bot asks the province first. A center named by number gets that center
+and the provinces it serves; a shared location gets the center of its province."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.flex import render
-from handlers.base import Card, Choice, Context, Result, Text
-from handlers.menu import after_answer
+from domain.cards import center_card
+from domain.context import Context, Result
+from domain.menus import after_answer
+from domain.prompts import Province
+from domain.replies import Choice, Message
+from domain.state import Topic
 
 
 def handle(ctx: Context) -> Result:
-    inc = ctx.incoming
-    province = ctx.entities.get("province")  # for a location: from LINE's address text
-    if inc.kind == "location" and not province:
-        province = _nearest(ctx)
-        if province is None:
-            return Result([ctx.text("contact.location_unknown")], state=_ask(ctx))
+    province = known_province(ctx)
     if province:
-        state = {k: v for k, v in ctx.state.items() if k != "prompt"}
-        return Result(
-            [center_card(ctx, province)], after_answer(ctx, "agro", "creative", "smart", "human"), state=state
-        )
-    hq = ctx.data.hq
-    msg = Text(
-        ctx.say("contact.hq", center=_name(ctx, hq), address=_addr(ctx, hq), phone=hq.phone, hours=_hours(ctx, hq))
+        return _center(ctx, province)
+    topic = ctx.topic
+    if topic and topic.center:
+        return _by_id(ctx, topic.center)
+    return ask(ctx)
+
+
+def known_province(ctx: Context) -> str | None:
+    topic = ctx.topic
+    return (
+        ctx.args.get("province")
+        or ctx.entities.province
+        or (topic.province if topic else None)
+        or (ctx.profile or {}).get("province")
     )
+
+
+def ask(ctx: Context, key: str = "contact.ask_province") -> Result:
     share = Choice(ctx.say("contact.share_location"), "", action="location")
-    return Result([msg, ctx.text("contact.ask_province")], [share, *after_answer(ctx, "human")], state=_ask(ctx))
+    return Result([ctx.text(key)], [share, *after_answer(ctx, "human")], state=ctx.keep(prompt=Province()))
 
 
-def _ask(ctx: Context) -> dict[str, Any]:
-    return {**ctx.state, "prompt": {"kind": "province"}}
+def center(ctx: Context) -> Result:
+    return _center(ctx, ctx.args["province"])
 
 
-def _nearest(ctx: Context) -> str | None:
-    """No province in the address text: the nearest provincial capital."""
+def center_id(ctx: Context) -> Result:
+    return _by_id(ctx, ctx.args["center"])
+
+
+def location(ctx: Context) -> Result:
     inc = ctx.incoming
-    if inc.latitude is None or inc.longitude is None:
-        return None
-    if not (5 <= inc.latitude <= 21 and 97 <= inc.longitude <= 106):
-        return None  # outside Thailand: no center serves it
-    return ctx.data.nearest_province(inc.latitude, inc.longitude).name_th
+    province = ctx.entities.province  # from LINE's address text
+    lat, lon = inc.latitude, inc.longitude
+    if not province and lat is not None and lon is not None and 5 <= lat <= 21 and 97 <= lon <= 106:
+        province = ctx.catalog.nearest_province(lat, lon).name_th  # outside Thailand no center serves it
+    if not province:
+        return ask(ctx, "contact.location_unknown")
+    return _center(ctx, province)
 
 
-def center_card(ctx: Context, province: str) -> Card:
-    """The center's card (config/flex/center.json); the full text is its plain fallback."""
-    c, p = ctx.data.center_of[province], ctx.data.province[province]
-    text = center_text(ctx, province).text
-    contents = render(
-        ctx.data.flex["center"],
-        {
-            "province": p.name_en if ctx.lang == "en" else f"จังหวัด{province}",
-            "name": _name(ctx, c),
-            "address": _addr(ctx, c),
-            "phone": c.phone,
-            "hours": _hours(ctx, c),
-            "website": c.website,
-            "website_label": ctx.say("contact.website"),
-            "note": ctx.say("contact.example_note") if c.contact_is_example else "",
-        },
-    )
-    return Card(alt=text[:400], contents=contents, fallback=text)
+def _center(ctx: Context, province: str) -> Result:
+    c = ctx.catalog.center_of[province]
+    topic = _topic(ctx, province=province, center=c.id)
+    choices = after_answer(ctx, "agro", "creative", "smart", "human")
+    return Result([center_card(ctx, c, province)], choices, state=ctx.keep(prompt=None, topic=topic))
 
 
-def center_text(ctx: Context, province: str) -> Text:
-    c = ctx.data.center_of[province]
-    p = ctx.data.province[province]
-    text = ctx.say(
-        "contact.center",
-        province=p.name_en if ctx.lang == "en" else f"จังหวัด{province}" if province != "กรุงเทพมหานคร" else province,
-        center=_name(ctx, c),
-        address=_addr(ctx, c),
-        phone=c.phone,
-        hours=_hours(ctx, c),
-        website=c.website,
-    )
-    if c.contact_is_example:
-        text += "\n" + ctx.say("contact.example_note")
-    return Text(text)
+def _by_id(ctx: Context, center_id: str) -> Result:
+    c = ctx.catalog.center_by_id[center_id]
+    names = [ctx.catalog.province[p].name_en if ctx.lang == "en" else p for p in c.provinces]
+    serves = ctx.text("contact.serves", center=c.short_en if ctx.lang == "en" else c.short_th,
+                      count=len(names), provinces=", ".join(names))  # fmt: skip
+    messages: list[Message] = [center_card(ctx, c), serves]
+    topic = _topic(ctx, center=c.id)
+    choices = after_answer(ctx, "agro", "creative", "smart", "human")
+    return Result(messages, choices, state=ctx.keep(prompt=None, topic=topic))
 
 
-def center_line(ctx: Context, province: str) -> Text:
-    c = ctx.data.center_of[province]
-    p = ctx.data.province[province]
-    return ctx.text(
-        "program.center_hint",
-        province=p.name_en if ctx.lang == "en" else province,
-        center=c.short_en if ctx.lang == "en" else c.short_th,
-        phone=c.phone,
-    )
-
-
-def _name(ctx: Context, c: Any) -> str:
-    return c.name_en if ctx.lang == "en" else c.name_th
-
-
-def _addr(ctx: Context, c: Any) -> str:
-    return (c.address_en if ctx.lang == "en" else c.address_th) or "-"
-
-
-def _hours(ctx: Context, c: Any) -> str:
-    return c.office_hours_en if ctx.lang == "en" else c.office_hours_th
+def _topic(ctx: Context, **fields: Any) -> Topic:
+    old = ctx.topic
+    base = {"track": old.track, "programs": old.programs, "program": old.program} if old else {}
+    return Topic(at=ctx.now.isoformat(), **{**base, **fields})

@@ -1,15 +1,19 @@
 """follow: welcome, what the bot does, a short privacy notice; unfollow: marked inactive."""
 
-from handlers.base import Context, Result, Text
-from handlers.menu import main_menu
+from domain.context import Context, Result
+from domain.effects import UpdateUser
+from domain.menus import main_menu
+from domain.replies import Text
 
 
-def handle(ctx: Context) -> Result:
-    if ctx.incoming.kind == "unfollow":
-        return Result(user={"following": False})
+def follow(ctx: Context) -> Result:
     welcome = "follow.welcome_back" if ctx.incoming.unblocked else "follow.welcome"
     return Result(
         [ctx.text(welcome), Text(ctx.notice.text("short", ctx.lang))],
         main_menu(ctx),
-        user={"following": True},
+        effects=[UpdateUser({"following": True})],
     )
+
+
+def unfollow(ctx: Context) -> Result:
+    return Result(effects=[UpdateUser({"following": False})])

@@ -1,6 +1,6 @@
 """Group and room chats: public answers only; personal flows move to a 1:1 chat."""
 
-from handlers.base import Context, Result
+from domain.context import Context, Result
 
 
 def joined(ctx: Context) -> Result:

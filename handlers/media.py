@@ -1,7 +1,7 @@
 """Stickers, images, video, audio and files: a friendly answer with the menu."""
 
-from handlers.base import Context, Result
-from handlers.menu import main_menu
+from domain.context import Context, Result
+from domain.menus import main_menu
 
 
 def handle(ctx: Context) -> Result:

@@ -1,71 +1,62 @@
-"""Big Brother (พี่ช่วยน้อง) mentoring: explained; a request (after consent) proposes the best
-mentor to staff as a pending introduction; staff approve or decline on LINE and the mentee is
-told; would-be mentors (alumni, firms) volunteer, also after consent."""
+"""Big Brother (พี่ช่วยน้อง) mentoring: explained; a request (after consent, the track asked in
+the same flow) proposes the best mentor to staff as a pending introduction; would-be mentors
+(alumni, firms) volunteer, also after consent. Staff decide in handlers/staff.py."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
-from bot import mentors
-from bot.flex import render
-from handlers import consent
-from handlers.base import Card, Choice, Context, Message, Push, Result, Text
-from handlers.menu import after_answer
+from domain import mentors
+from domain.context import Context, Result
+from domain.effects import ContinueWith, RecordIntro, SaveProfile, SendPush
+from domain.ids import new_id
+from domain.menus import after_answer
+from domain.prompts import MentorTrack
+from domain.replies import Choice, Push, Text
+from domain.routes import Route
 
-VOLUNTEER = re.compile(r"อยากเป็นพี่เลี้ยง|เป็นพี่เลี้ยง|สมัครเป็นพี่เลี้ยง|become a mentor|be a mentor|volunteer", re.I)
+
+def about(ctx: Context) -> Result:
+    choices = [ctx.choice("mentor_request"), *after_answer(ctx, "agro", "creative", "smart", "volunteer")]
+    return Result([ctx.text("mentor.about")], choices)
 
 
-def handle(ctx: Context) -> Result:
-    if ctx.extra.get("volunteer") or VOLUNTEER.search(ctx.incoming.text):
-        return volunteer(ctx)
-    if ctx.extra.get("request"):
-        return request(ctx)
-    return Result(
-        [ctx.text("mentor.about")],
-        [ctx.choice("mentor_request"), *after_answer(ctx, "agro", "creative", "smart", "volunteer")],
-    )
+def _consent_first(ctx: Context) -> Result | None:
+    if ctx.consent.get("current"):
+        return None
+    return Result(effects=[ContinueWith(Route("consent.ask", {"then": ctx.route.to_json()}))])
+
+
+def ask_track(ctx: Context) -> Result:
+    choices = [ctx.choice("agro"), ctx.choice("creative"), ctx.choice("smart"), ctx.choice("cancel")]
+    return Result([ctx.text("mentor.which_track")], choices, state=ctx.keep(prompt=MentorTrack()))
 
 
 def request(ctx: Context) -> Result:
-    if not ctx.consent.get("current"):
-        return consent.ask(ctx, "mentor")
+    if (r := _consent_first(ctx)) is not None:
+        return r
     profile = dict(ctx.profile or {"v": 1})
     if any(r["status"] == "pending" for r in profile.get("mentor_requests", [])):
-        return Result([ctx.text("mentor.already")], after_answer(ctx, "status"))
-    track = ctx.entities.get("track") or profile.get("track")
+        return Result([ctx.text("mentor.already")], after_answer(ctx, "status"), state=ctx.keep(prompt=None))
+    track = ctx.args.get("track") or ctx.entities.track or profile.get("track")
     if not track:
-        return Result(
-            [ctx.text("mentor.which_track")], [ctx.choice("agro"), ctx.choice("creative"), ctx.choice("smart")]
-        )
-    wanted = {**profile, "track": track, "sector_tag": ctx.entities.get("sector") or profile.get("sector_tag")}
-    province = ctx.data.province.get(wanted.get("province", ""))
-    found = mentors.best(
-        ctx.data.mentors, wanted, province.region if province else None, ctx.extra.get("mentor_load") or {}, track
-    )
-    iid = "M" + hashlib.sha256(f"{ctx.incoming.event_id}{ctx.now}".encode()).hexdigest()[:6].upper()
+        return ask_track(ctx)
+    wanted = {**profile, "track": track, "sector_tag": ctx.entities.sector or profile.get("sector_tag")}
+    province = ctx.catalog.province.get(wanted.get("province", ""))
+    found = mentors.best(ctx.catalog.mentors, wanted, province.region if province else None,
+                         ctx.lookups.mentor_load(), track)  # fmt: skip
+    iid = new_id("M", ctx.incoming.event_id)
     mentor = found[0] if found else None
-    intro = {
-        "v": 1,
-        "id": iid,
-        "at": ctx.now.isoformat(),
-        "status": "pending",
-        "mentor": mentor.id if mentor else None,
-        "track": track,
-        "mentee_chat": ctx.incoming.chat_id,
-        "lang": ctx.lang,
-    }
-    profile["mentor_requests"] = [
-        *profile.get("mentor_requests", []),
-        {"id": iid, "at": ctx.now.isoformat(), "status": "pending", "track": track},
-    ]
+    intro = {"v": 1, "id": iid, "at": ctx.now.isoformat(), "status": "pending", "mentor": mentor.id if mentor else None,
+             "track": track, "mentee_chat": ctx.incoming.chat_id, "lang": ctx.lang}  # fmt: skip
+    request = {"id": iid, "at": ctx.now.isoformat(), "status": "pending", "track": track}
+    profile["mentor_requests"] = [*profile.get("mentor_requests", []), request]
+    alerts = [SendPush(p) for p in _alert_staff(ctx, intro, wanted, mentor)]
     return Result(
         [ctx.text("mentor.requested")],
         after_answer(ctx, "status", "recommend"),
-        profile=profile,
-        intros={iid: intro},
-        pushes=_alert_staff(ctx, intro, wanted, mentor),
+        state=ctx.keep(prompt=None),
+        effects=[SaveProfile(profile), RecordIntro(intro), *alerts],
     )
 
 
@@ -86,45 +77,13 @@ def _alert_staff(ctx: Context, intro: dict[str, Any], profile: dict[str, Any], m
     )
     text = Text(ctx.t("mentor.staff_alert", "th", id=intro["id"], who=who, offer=offer))
     yes, no = ctx.t("mentor.approve_label", "th", id=intro["id"]), ctx.t("mentor.decline_label", "th", id=intro["id"])
-    choices = (Choice(yes[:20], yes), Choice(no[:20], no))
+    choices = (Choice(ctx.t("choice.approve", "th"), yes), Choice(ctx.t("choice.decline", "th"), no))
     return [Push(to=s, messages=(text,), choices=choices) for s in sorted(ctx.staff)]
 
 
-def decide(ctx: Context) -> Result:
-    """Staff: "อนุมัติ M…" or "ปฏิเสธ M…"."""
-    iid, intro = ctx.extra["arg"], ctx.extra.get("record")
-    if intro is None:
-        return Result([ctx.text("mentor.unknown", id=iid)])
-    if intro["status"] != "pending":
-        return Result([ctx.text("mentor.decided", id=iid, status=intro["status"])])
-    approved = ctx.extra.get("approve", False)
-    intro = {**intro, "status": "approved" if approved else "declined", "decided": ctx.now.isoformat()}
-    lang = intro.get("lang", "th")
-    mentor = next((m for m in ctx.data.mentors.mentors if m.id == intro.get("mentor")), None)
-    if approved and mentor:
-        name = mentor.name_en if lang == "en" else mentor.name_th
-        business = mentor.business_en if lang == "en" else mentor.business_th
-        text = ctx.t("mentor.approved_user", lang, name=name, business=business, province=mentor.province)
-        card = render(
-            ctx.data.flex["mentor"],
-            {
-                "title": ctx.t("mentor.card_title", lang),
-                "name": name,
-                "business": business,
-                "detail": ctx.t("mentor.card_detail", lang, cohort=mentor.cohort or "-", province=mentor.province),
-                "bio": (mentor.bio_en if lang == "en" else mentor.bio_th) or "-",
-            },
-        )
-        note: tuple[Message, ...] = (Text(text), Card(alt=text[:400], contents=card, fallback=text))
-    else:
-        note = (Text(ctx.t("mentor.declined_user", lang)),)
-    key = "mentor.staff_approved" if approved else "mentor.staff_declined"
-    return Result([ctx.text(key, id=iid)], pushes=[Push(to=intro["mentee_chat"], messages=note)], intros={iid: intro})
-
-
 def volunteer(ctx: Context) -> Result:
-    if not ctx.consent.get("current"):
-        return consent.ask(ctx, "volunteer")
+    if (r := _consent_first(ctx)) is not None:
+        return r
     profile = dict(ctx.profile or {"v": 1})
     profile["volunteer"] = {"at": ctx.now.isoformat(), "status": "pending"}
     who = f"{profile.get('business_name', '-')} ({profile.get('province', '-')})"
@@ -132,6 +91,6 @@ def volunteer(ctx: Context) -> Result:
     return Result(
         [ctx.text("mentor.volunteer")],
         after_answer(ctx, "status", "human"),
-        profile=profile,
-        pushes=[Push(to=s, messages=(alert,)) for s in sorted(ctx.staff)],
+        state=ctx.keep(prompt=None),
+        effects=[SaveProfile(profile), *[SendPush(Push(to=s, messages=(alert,))) for s in sorted(ctx.staff)]],
     )

@@ -1,5 +1,5 @@
-from handlers.base import Context, Result
-from handlers.menu import main_menu
+from domain.context import Context, Result
+from domain.menus import main_menu
 
 
 def handle(ctx: Context) -> Result:

@@ -1,7 +1,7 @@
 """Postback payloads. Old or unknown buttons get a polite answer, never silence."""
 
-from handlers.base import Context, Result
-from handlers.menu import main_menu
+from domain.context import Context, Result
+from domain.menus import main_menu
 
 
 def expired(ctx: Context) -> Result:

@@ -3,72 +3,95 @@
 - "ปิดเรื่อง <case>": close a handoff case; the bot answers that user again.
 - "ยืนยันผู้เข้าร่วม <registration>": a registration becomes a confirmed participant (KPIs).
 - "สร้างกลุ่ม <name>": record a cluster/group staff formed (KPIs count only these).
-- "อนุมัติ <intro>" / "ปฏิเสธ <intro>": decide a Big Brother introduction.
+- "อนุมัติ <intro>" / "ปฏิเสธ <intro>": decide a Big Brother introduction; the mentee is told.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-
-from handlers.base import Context, Push, Result, Text
-
-COMMANDS = [
-    ("close", re.compile(r"^\s*(?:ปิดเรื่อง|ปิดเคส|close)\s*#?\s*([0-9a-fA-F]{6})\s*$", re.I)),
-    ("confirm", re.compile(r"^\s*(?:ยืนยันผู้เข้าร่วม|confirm participant)\s*#?\s*(R[0-9A-F]{6})\s*$", re.I)),
-    ("group", re.compile(r"^\s*(?:สร้างกลุ่ม|create group)\s+(.{2,80})$", re.I)),
-    ("approve", re.compile(r"^\s*(?:อนุมัติ|approve)\s*#?\s*(M[0-9A-F]{6})\s*$", re.I)),
-    ("decline", re.compile(r"^\s*(?:ปฏิเสธ|decline)\s*#?\s*(M[0-9A-F]{6})\s*$", re.I)),
-]
-
-
-def match(text: str) -> tuple[str, str] | None:
-    for name, pattern in COMMANDS:
-        if m := pattern.match(text):
-            arg = m.group(1).strip()
-            return name, arg if name == "group" else arg.upper()
-    return None
+from domain.context import Context, Result
+from domain.effects import CloseCase, RecordGroup, RecordIntro, ReleaseHandoff, SendPush, SetLeadStatus
+from domain.flex import render
+from domain.ids import new_id
+from domain.replies import Card, Message, Push, Text
 
 
 def close(ctx: Context) -> Result:
-    case = ctx.extra["arg"]
-    record = ctx.extra.get("record")
+    case = ctx.args["arg"]
+    record = ctx.lookups.case(case)
     if record is None:
         return Result([ctx.text("human.unknown_case", case=case)])
     notice = Text(ctx.t("human.closed_user", record.get("lang", "th")))
     return Result(
         [ctx.text("human.closed_staff", case=case)],
-        pushes=[Push(to=record["chat_id"], messages=(notice,))],
-        cases={case: None},
-        release=[record["chat_id"]],
-    )
+        effects=[SendPush(Push(to=record["chat_id"], messages=(notice,))), CloseCase(case),
+                 ReleaseHandoff(record["chat_id"])],
+    )  # fmt: skip
 
 
 def confirm(ctx: Context) -> Result:
-    lead_id, found = ctx.extra["arg"], ctx.extra.get("record")
+    lead_id = ctx.args["arg"]
+    found = ctx.lookups.lead(lead_id)
     if found is None:
         return Result([ctx.text("staff.unknown_lead", id=lead_id)])
     _lead, user = found
     notice = Text(ctx.t("staff.confirmed_user", user.get("lang", "th"), id=lead_id))
     return Result(
         [ctx.text("staff.confirmed", id=lead_id)],
-        pushes=[Push(to=user["id"], messages=(notice,))],
-        lead_status={lead_id: "confirmed"},
+        effects=[SendPush(Push(to=user["id"], messages=(notice,))), SetLeadStatus(lead_id, "confirmed")],
     )
 
 
 def group(ctx: Context) -> Result:
-    name = ctx.extra["arg"]
+    name = ctx.args["arg"]
     province = ctx.ents.province(name)
-    center = ctx.data.center_of[province].id if province else None
-    gid = "G" + hashlib.sha256(f"{name}{ctx.now}".encode()).hexdigest()[:6].upper()
+    gid = new_id("G", ctx.incoming.event_id)
     record = {
         "v": 1,
         "id": gid,
         "name": name,
         "track": ctx.ents.extract(name).track,
         "province": province,
-        "center": center,
+        "center": ctx.catalog.center_of[province].id if province else None,
         "at": ctx.now.isoformat(),
     }
-    return Result([ctx.text("staff.group_created", id=gid, name=name)], groups=[record])
+    return Result([ctx.text("staff.group_created", id=gid, name=name)], effects=[RecordGroup(record)])
+
+
+def approve(ctx: Context) -> Result:
+    return _decide(ctx, approved=True)
+
+
+def decline(ctx: Context) -> Result:
+    return _decide(ctx, approved=False)
+
+
+def _decide(ctx: Context, approved: bool) -> Result:
+    iid = ctx.args["arg"]
+    intro = ctx.lookups.intro(iid)
+    if intro is None:
+        return Result([ctx.text("mentor.unknown", id=iid)])
+    if intro["status"] != "pending":
+        return Result([ctx.text("mentor.decided", id=iid, status=intro["status"])])
+    intro = {**intro, "status": "approved" if approved else "declined", "decided": ctx.now.isoformat()}
+    lang = intro.get("lang", "th")
+    mentor = next((m for m in ctx.catalog.mentors.mentors if m.id == intro.get("mentor")), None)
+    if approved and mentor:
+        name = mentor.name_en if lang == "en" else mentor.name_th
+        business = mentor.business_en if lang == "en" else mentor.business_th
+        text = ctx.t("mentor.approved_user", lang, name=name, business=business, province=mentor.province)
+        card = render(
+            ctx.catalog.flex["mentor"],
+            {
+                "title": ctx.t("mentor.card_title", lang),
+                "name": name,
+                "business": business,
+                "detail": ctx.t("mentor.card_detail", lang, cohort=mentor.cohort or "-", province=mentor.province),
+                "bio": (mentor.bio_en if lang == "en" else mentor.bio_th) or "-",
+            },
+        )
+        note: tuple[Message, ...] = (Text(text), Card(alt=text[:400], contents=card, fallback=text))
+    else:
+        note = (Text(ctx.t("mentor.declined_user", lang)),)
+    key = "mentor.staff_approved" if approved else "mentor.staff_declined"
+    push = SendPush(Push(to=intro["mentee_chat"], messages=note))
+    return Result([ctx.text(key, id=iid)], effects=[push, RecordIntro(intro)])

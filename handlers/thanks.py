@@ -1,5 +1,5 @@
-from handlers.base import Context, Result
-from handlers.menu import after_answer
+from domain.context import Context, Result
+from domain.menus import after_answer
 
 
 def handle(ctx: Context) -> Result:

@@ -1,6 +1,6 @@
-"""unsend: delete any stored copy of that message (done by the dispatcher); send nothing."""
+"""unsend: any stored copy of that message is deleted (by the dispatcher); nothing is sent."""
 
-from handlers.base import Context, Result
+from domain.context import Context, Result
 
 
 def handle(ctx: Context) -> Result:

@@ -1,14 +1,19 @@
 """Stop announcements (opt-out is operational data); "รับข่าวสาร" turns them back on."""
 
-from handlers.base import Context, Result
-from handlers.menu import after_answer
+from domain.context import Context, Result
+from domain.effects import UpdateUser
+from domain.menus import after_answer
 
 
-def handle(ctx: Context) -> Result:
-    if ctx.extra.get("resubscribe"):
-        return Result(
-            [ctx.text("unsubscribe.resubscribed")],
-            after_answer(ctx, "agro", "creative", "smart"),
-            user={"opted_out": False},
-        )
-    return Result([ctx.text("unsubscribe.done")], after_answer(ctx, "resubscribe"), user={"opted_out": True})
+def stop(ctx: Context) -> Result:
+    return Result(
+        [ctx.text("unsubscribe.done")], after_answer(ctx, "resubscribe"), effects=[UpdateUser({"opted_out": True})]
+    )
+
+
+def resume(ctx: Context) -> Result:
+    return Result(
+        [ctx.text("unsubscribe.resubscribed")],
+        after_answer(ctx, "agro", "creative", "smart"),
+        effects=[UpdateUser({"opted_out": False})],
+    )

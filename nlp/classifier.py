@@ -43,6 +43,7 @@ class Prediction:
     confidence: float
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     confident: bool = True
+    clean: str = ""  # the text as the model read it (keyboard layout fixed, normalized)
 
 
 def load_training(directory: Path = INTENTS_DIR) -> list[tuple[str, str]]:
@@ -141,9 +142,9 @@ class IntentClassifier:
         norm = math.sqrt(sum(v * v for v in vals))
         return [j + offset for j in idx], [v / norm for v in vals]
 
-    def proba(self, text: str) -> np.ndarray:
+    def proba(self, text: str, clean: str | None = None) -> np.ndarray:
         a = self.a
-        clean = self.pipe.clean(text)
+        clean = clean if clean is not None else self.pipe.clean(text)
         wi, wvals = self._block(self.pipe.words(clean), a["word_vocab"], self._word_idf, 0)
         ci, cvals = self._block(self.pipe.chars(clean), a["char_vocab"], self._char_idf, len(self._word_idf))
         idx = wi + ci
@@ -152,13 +153,14 @@ class IntentClassifier:
         return scores / scores.sum()
 
     def predict(self, text: str) -> Prediction:
-        probs = self.proba(text)
+        clean = self.pipe.clean(text)
+        probs = self.proba(text, clean)
         order = np.argsort(-probs)
         top, second = int(order[0]), int(order[1])
         p1, p2 = float(probs[top]), float(probs[second])
         alts = [(self.classes[int(i)], round(float(probs[int(i)]), 4)) for i in order[1 : self.options]]
         confident = p1 >= self.threshold and (p1 - p2) >= self.margin
-        return Prediction(text, self.classes[top], round(p1, 4), alts, confident)
+        return Prediction(text, self.classes[top], round(p1, 4), alts, confident, clean)
 
 
 def cache_key(rows: list[tuple[str, str]], settings: dict[str, Any]) -> str:

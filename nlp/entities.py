@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from nlp.normalize import normalize, squash, strip_tones
+from nlp.normalize import normalize, prepare, squash, strip_tones
 
 ROOT = Path(__file__).resolve().parent.parent
 # Names marked `name_is_common_word` in config/provinces.yml (เลย "at all", ตราด inside
@@ -50,7 +50,7 @@ class Entities:
 def phones(text: str) -> list[str]:
     """Valid Thai phone numbers in `text`, as 0XXXXXXXXX (Thai digits and +66 accepted)."""
     out = []
-    for m in PHONE.finditer(normalize(text)):
+    for m in PHONE.finditer(_numbers(text)):
         digits = "0" + re.sub(r"\D", "", m.group(1))
         mobile = digits[1] in "689" and len(digits) == 10
         landline = digits[1] in "234567" and len(digits) == 9
@@ -116,7 +116,7 @@ class EntityExtractor:
         return None
 
     def employees(self, text: str) -> int | None:
-        t = normalize(text)
+        t = _numbers(text)
         if m := EMPLOYEES_DIGITS.search(t):
             return int(m.group(1).replace(",", ""))
         if m := EMPLOYEES_WORDS.search(t):
@@ -130,7 +130,7 @@ class EntityExtractor:
 
     def number(self, text: str) -> int | None:
         """The first whole number: 12, ๑๒, 1,200 or Thai words (ห้าสิบ)."""
-        t = normalize(text)
+        t = _numbers(text)
         if m := re.search(r"\d[\d,]*", t):
             return int(m.group().replace(",", ""))
         if m := re.search(rf"[{NUMBER_WORDS}]+", t):
@@ -163,6 +163,11 @@ class EntityExtractor:
         return Entities(
             self.province(text), self.employees(text), self.track(text, intent, sector), sector, tuple(phones(text))
         )
+
+
+def _numbers(text: str) -> str:
+    """Text for reading numbers: Thai digits made Arabic, nothing collapsed (1000, 111, 5555 stay)."""
+    return re.sub(r"\s+", " ", prepare(text).lower()).strip()
 
 
 def _latin_pattern(keys: list[str]) -> re.Pattern[str]:

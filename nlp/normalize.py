@@ -10,7 +10,7 @@ from pythainlp.util import normalize as thai_normalize
 ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 LAUGH = re.compile(r"(?<!\d)5{3,}(?!\d)|(?:ha){2,}|(?:ฮ่า){2,}|(?:อิ){2,}")
-REPEAT = re.compile(r"(.)\1{2,}")  # three or more of one character: มากกกก, ค่าาาา, pleaseeee
+REPEAT = re.compile(r"([^\d])\1{2,}")  # three or more of one letter: มากกกก, ค่าาาา, pleaseeee (never digits)
 EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f1e6-\U0001f1ff]+")
 SPACES = re.compile(r"\s+")
 TONES = re.compile("[\u0e48-\u0e4b\u0e47\u0e4c]")  # ่ ้ ๊ ๋ ็ ์
@@ -37,7 +37,7 @@ PARTICLES = re.compile(r"(ครับ|คับ|ค้าบ|ค่ะ|คะ|�
 def command_key(text: str) -> str:
     """ยกเลิกครับ, 'ยกเลิก ', Cancel! -> one key: lower, no spaces, no punctuation or particles.
     Typed commands and typed answers (router, form) are compared on this key."""
-    t = re.sub(r"[\s\"'!?.,:;()\[\]]+", "", text.lower())
+    t = re.sub(r"[\s\"'!?.,:;()\[\]]+", "", text.lower().translate(THAI_DIGITS))
     return PARTICLES.sub("", t) or t
 
 

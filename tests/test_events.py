@@ -86,5 +86,17 @@ def test_a_handler_error_still_gets_a_kind_answer(bot: Bot, user: str, monkeypat
     def broken(ctx):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(handlers.REGISTRY, "program_agro", broken)
-    assert "ขออภัย ระบบขัดข้องชั่วคราว" in texts(bot.say(user, "ก"))
+    monkeypatch.setitem(handlers.REGISTRY, "program.track", broken)
+    reply = bot.say(user, "ก")
+    assert "ระบบขัดข้องชั่วคราว" in texts(reply) and quick_labels(reply)
+
+
+def test_a_failure_while_understanding_still_gets_a_kind_answer(bot: Bot, user: str, monkeypatch, caplog) -> None:
+    def broken(text: str):
+        raise RuntimeError("model file unreadable")
+
+    monkeypatch.setattr(bot.dispatcher.d.router, "classify", broken)
+    monkeypatch.setattr(bot.dispatcher.d.router.understand, "classify", broken)
+    reply = bot.say(user, "อยากได้ความช่วยเหลือเรื่องธุรกิจหน่อย")
+    assert "ระบบขัดข้องชั่วคราว" in texts(reply) and "คุยกับเจ้าหน้าที่" in quick_labels(reply)
+    assert any("routing failed for event" in r.getMessage() for r in caplog.records)

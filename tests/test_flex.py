@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config_files import ConfigError
-from bot.flex import load, render
 from bot.messenger.render import MAX_ALT, flex_size, to_line, utf16_len
+from domain.config_files import ConfigError
+from domain.flex import load, render
 from tests.support.harness import Bot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,21 +32,12 @@ def test_a_broken_template_names_the_file(tmp_path: Path) -> None:
 
 
 def test_every_program_card_in_both_languages_fits(bot: Bot) -> None:
-    from handlers.base import Context
-    from handlers.programs import bubble
+    from domain.cards import bubble
+    from tests.support.ctx import make_ctx
 
     for lang in ("th", "en"):
-        ctx = Context(
-            incoming=None,
-            lang=lang,
-            user={},
-            state={},
-            data=bot.dispatcher.d.catalog,  # type: ignore[arg-type]
-            now=bot.clock.now(),
-            staff=frozenset(),
-            t=bot.dispatcher.d.texts,
-        )
-        cards = [bubble(ctx, p, why="เหมาะกับคุณเพราะ ตรงสาย ก, ตรงกับธุรกิจของคุณ") for p in ctx.data.programs]
+        ctx = make_ctx(bot, lang)
+        cards = [bubble(ctx, p, why="เหมาะกับคุณเพราะ ตรงสาย ก, ตรงกับธุรกิจของคุณ") for p in ctx.catalog.programs]
         for c in cards:
             assert flex_size(c) <= 30_000 and not re.search(r"\{[a-z_]+\}", json.dumps(c, ensure_ascii=False))
         carousel = {"type": "carousel", "contents": cards[:12]}
@@ -62,7 +53,7 @@ def test_cards_sent_carry_a_plain_text_fallback(bot: Bot, user: str, says: str) 
 
 
 def test_alt_text_is_cut_to_lines_limit() -> None:
-    from handlers.base import Card
+    from domain.replies import Card
 
     (msg,) = to_line([Card(alt="x", contents={"type": "bubble"}, fallback="ยาวมาก " * 600)])
     assert utf16_len(msg["altText"]) <= MAX_ALT

@@ -83,7 +83,7 @@ def play(bot: Bot, user: str, steps: list[tuple[str, str, str]]) -> None:
                     inbox[target] = inbox.get(target, "") + said
                 if api == "reply" or target == ev["source"]["userId"]:
                     got += said
-            if m := re.search(r"M[0-9A-F]{6}", inbox.get(STAFF, "")):
+            if m := re.search(r"M[0-9A-Z]{13}", inbox.get(STAFF, "")):
                 seen["intro"] = m.group()
         assert fill(expected) in got, f"{who} {says!r}: expected {fill(expected)!r}, got:\n{got}"
 
@@ -113,7 +113,7 @@ def test_staff_confirm_a_participant_and_a_group_and_the_kpi_command_counts_them
 
     bot = RedisBot(classifier, redis_url, staff=STAFF)
     play(bot, user, RICE_MILL_IN_KHON_KAEN[:14])
-    lead_id = re.search(r"R[0-9A-F]{6}", texts(bot.say(user, "สถานะของฉัน"))).group()
+    lead_id = re.search(r"R[0-9A-Z]{13}", texts(bot.say(user, "สถานะของฉัน"))).group()
     bot.post(line.text(STAFF, f"ยืนยันผู้เข้าร่วม {lead_id}"))
     bot.queue.run()
     sent = bot.messenger.take()

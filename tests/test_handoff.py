@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.clock import BANGKOK
+from domain.clock import BANGKOK
 from tests.support import line
-from tests.support.harness import Bot, quick_labels, texts
+from tests.support.harness import Bot, quick_texts, texts
 
 STAFF = line.uid(0x5AFF)
 
@@ -16,7 +16,7 @@ def open_case(bot: Bot, user: str) -> str:
     reply = bot.say(user, "ขอคุยกับเจ้าหน้าที่หน่อยครับ เรื่องขอใบรับรอง")
     said = texts(reply)
     assert "รับเรื่องแล้ว" in said and "08:30" in said
-    return re.search(r"เลขเรื่อง ([0-9A-F]{6})", said).group(1)
+    return re.search(r"เลขเรื่อง (C[0-9A-Z]{13})", said).group(1)
 
 
 def test_staff_get_the_request_and_close_the_case_and_the_bot_returns(classifier, user: str) -> None:
@@ -27,8 +27,8 @@ def test_staff_get_the_request_and_close_the_case_and_the_bot_returns(classifier
     to_staff = [msgs for api, target, msgs in sent if api == "push" and target == STAFF]
     assert len(to_staff) == 1
     alert = texts(to_staff[0])
-    case = re.search(r"เรื่อง ([0-9A-F]{6})", alert).group(1)
-    assert "ขอใบรับรอง" in alert and f"ปิดเรื่อง {case}" in quick_labels(to_staff[0])
+    case = re.search(r"เรื่อง (C[0-9A-Z]{13})", alert).group(1)
+    assert "ขอใบรับรอง" in alert and f"ปิดเรื่อง {case}" in quick_texts(to_staff[0])
 
     # While staff have the chat, the bot stays quiet.
     assert bot.say(user, "ยังรออยู่นะครับ") == []

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.data import Catalog
-from bot.kpi import compute, fiscal_year
-from bot.matching import rank
-from bot.mentors import best
+from domain.catalog import Catalog
+from domain.kpi import compute, fiscal_year
+from domain.matching import rank
+from domain.mentors import best
 
 CAT = Catalog()
 TODAY = date(2026, 11, 26)
@@ -44,7 +44,7 @@ def test_a_rice_mill_gets_agro_and_cross_track_programs_with_reasons() -> None:
 
 
 def test_a_near_miss_says_what_is_missing() -> None:
-    from bot.matching import assess
+    from domain.matching import assess
 
     p = next(p for p in CAT.programs if p.eligibility.registered_business and p.window.open_on(TODAY))
     e = p.eligibility

@@ -7,7 +7,7 @@ import pytest
 from bot.messenger import QuotaExceeded
 from bot.messenger.line import LineMessenger, make_client
 from bot.messenger.render import split_text, to_line, utf16_len
-from handlers.base import Card, Choice, Text
+from domain.replies import Card, Choice, Text
 from tests.support.stub_line import StubLine
 
 USER = "U" + "a" * 32
@@ -86,7 +86,7 @@ def test_long_thai_text_is_split_within_5000_utf16_units() -> None:
 
 
 def test_quick_replies_are_capped_at_13_on_the_last_message() -> None:
-    choices = [Choice(f"ตัวเลือกที่ยาวมากเกินยี่สิบตัวอักษร {i}", str(i)) for i in range(20)]
+    choices = [Choice(f"ตัวเลือก {i}", str(i)) for i in range(20)]
     out = to_line([Text("หนึ่ง"), Text("สอง")], choices)
     assert "quickReply" not in out[0]
     items = out[-1]["quickReply"]["items"]

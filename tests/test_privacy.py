@@ -89,11 +89,15 @@ def test_no_personal_data_is_stored_without_consent_whatever_a_handler_returns(
     bot: Bot, user: str, monkeypatch
 ) -> None:
     import handlers
-    from handlers.base import Result, Text
+    from domain.context import Result
+    from domain.effects import AppendLead, SaveDraft, SaveProfile
+    from domain.replies import Text
 
-    monkeypatch.setitem(handlers.REGISTRY, "thanks", lambda ctx: Result([Text("ok")], profile={"phone": "0812345678"}))
+    wants = [SaveProfile({"phone": "0812345678"}), SaveDraft({"fields": {}}), AppendLead({"id": "R1", "fields": {}})]
+    monkeypatch.setitem(handlers.REGISTRY, "thanks", lambda ctx: Result([Text("ok")], effects=wants))
     bot.say(user, "ขอบคุณครับ")
     assert bot.store.get("profile", uh(bot, user)) is None
+    assert bot.store.get("draft", uh(bot, user)) is None and bot.store.items("leads", uh(bot, user)) == []
 
 
 def test_unsend_removes_the_stored_copy_at_once(bot: Bot, user: str) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config_files import ConfigError
 from bot.settings import DEV_CHANNEL_SECRET, SettingsError, load_settings
+from domain.config_files import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,7 +71,7 @@ def copy_config(tmp_path: Path) -> Path:
 
 
 def test_a_broken_program_file_names_the_file_and_field(tmp_path: Path) -> None:
-    from bot.data import Catalog
+    from domain.catalog import Catalog
 
     cfg = copy_config(tmp_path)
     path = cfg / "programs.yml"
@@ -81,7 +81,7 @@ def test_a_broken_program_file_names_the_file_and_field(tmp_path: Path) -> None:
 
 
 def test_a_province_without_a_center_is_refused(tmp_path: Path) -> None:
-    from bot.data import Catalog
+    from domain.catalog import Catalog
 
     cfg = copy_config(tmp_path)
     path = cfg / "centers.yml"
@@ -92,7 +92,7 @@ def test_a_province_without_a_center_is_refused(tmp_path: Path) -> None:
 
 
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
-    from bot.texts import Texts
+    from domain.texts import Texts
 
     cfg = copy_config(tmp_path)
     (cfg / "texts" / "en.yml").write_text("help: [unclosed\n", encoding="utf-8")
@@ -101,7 +101,7 @@ def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
 
 
 def test_every_province_has_exactly_one_center() -> None:
-    from bot.data import Catalog
+    from domain.catalog import Catalog
 
     c = Catalog()
     assert len(c.province) == 77 and set(c.center_of) == set(c.province)
@@ -109,7 +109,7 @@ def test_every_province_has_exactly_one_center() -> None:
 
 
 def test_a_text_that_yaml_reads_as_a_boolean_is_refused(tmp_path: Path) -> None:
-    from bot.texts import Texts
+    from domain.texts import Texts
 
     cfg = copy_config(tmp_path)
     path = cfg / "texts" / "en.yml"

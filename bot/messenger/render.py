@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from handlers.base import Card, Choice, Message, Text
+from domain.replies import Card, Choice, Message, Text
 
 MAX_TEXT_UTF16 = 5000  # text message limit, counted in UTF-16 code units
 MAX_QUICK = 13  # quick-reply items per message

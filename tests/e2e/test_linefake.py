@@ -104,7 +104,7 @@ def test_the_rice_mill_owner_registers_and_gets_a_mentor_through_line(line) -> N
         if who == "staff-inbox":
             alert = said(line.deliveries(STAFF))
             assert expected in alert
-            intro = re.findall(r"M[0-9A-F]{6}", alert)[-1]
+            intro = re.findall(r"M[0-9A-Z]{13}", alert)[-1]
             continue
         if who == "user-inbox":
             assert expected in said(line.deliveries(user)[-3:])

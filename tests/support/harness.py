@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.app import build_dispatcher, create_app
-from bot.clock import BANGKOK, FrozenClock
 from bot.messenger import CollectingMessenger
 from bot.settings import DEV_CHANNEL_SECRET, load_settings
 from bot.store.memory import MemoryStore
 from bot.worker import ManualScheduler
+from domain.clock import BANGKOK, FrozenClock
 from tests.support import line
 
 # A Wednesday at 10:00 in Bangkok: inside office hours.
@@ -66,3 +66,10 @@ def quick_labels(messages: list[dict[str, Any]]) -> list[str]:
     if not messages or "quickReply" not in messages[-1]:
         return []
     return [i["action"]["label"] for i in messages[-1]["quickReply"]["items"]]
+
+
+def quick_texts(messages: list[dict[str, Any]]) -> list[str]:
+    """What tapping each quick reply sends."""
+    if not messages or "quickReply" not in messages[-1]:
+        return []
+    return [i["action"].get("text", "") for i in messages[-1]["quickReply"]["items"]]

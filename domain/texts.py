@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.config_files import CONFIG_DIR, ConfigError, read_yaml
+from domain.config_files import CONFIG_DIR, ConfigError, read_yaml
+from domain.replies import MAX_LABEL
 
 LANGS = ("th", "en")
 
@@ -35,6 +36,13 @@ class Texts:
         missing = sorted(set(self.table["th"]) - set(self.table["en"]))
         if missing:
             raise ConfigError(f"config/texts/en.yml: field {missing[0]}: missing (it is in th.yml)")
+        for lang in LANGS:
+            for key, value in self.table[lang].items():
+                if key.startswith("choice.") and len(value) > MAX_LABEL:
+                    raise ConfigError(
+                        f"config/texts/{lang}.yml: field {key}: {len(value)} characters, LINE shows at most {MAX_LABEL}"
+                    )
+        self.particle = {lang: self.table[lang].get("particle", "") for lang in LANGS}
 
     def __call__(self, key: str, lang: str = "th", **kw: Any) -> str:
         table = self.table.get(lang) or self.table["th"]
@@ -42,7 +50,7 @@ class Texts:
             template = table.get(key) or self.table["th"][key]
         except KeyError:
             raise KeyError(f"no text {key!r} in config/texts/th.yml") from None
-        return template.format(**kw) if kw else template
+        return template.format(p=self.particle.get(lang, ""), **kw) if "{" in template else template
 
     def labels(self, prefix: str) -> dict[str, list[str]]:
         """`choice.agro` -> ["ก เกษตรอุตสาหกรรม", "Agro-industry"], for exact routing of taps."""

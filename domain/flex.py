@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.config_files import CONFIG_DIR, ConfigError
+from domain.config_files import CONFIG_DIR, ConfigError
 
 NAMES = ("program", "center", "mentor", "summary")
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from handlers.base import Choice, Context
+from typing import Any
+
+from domain.replies import Choice
 
 MAIN = ("agro", "creative", "smart", "mentor", "register", "funding", "contact", "human")
 # `help.menu` numbers these 1-8, so a typed "3" works where quick replies do not show (PC).
-MENU_NUMBERS = {str(i): key for i, key in enumerate(MAIN, start=1)}
 
 
-def main_menu(ctx: Context) -> list[Choice]:
+def main_menu(ctx: Any) -> list[Choice]:
     return [ctx.choice(k) for k in MAIN]
 
 
-def after_answer(ctx: Context, *keys: str) -> list[Choice]:
+def after_answer(ctx: Any, *keys: str) -> list[Choice]:
     """A short set: what fits next, then the menu."""
-    return [ctx.choice(k) for k in keys] + [ctx.choice("menu")]
+    return [ctx.choice(k) for k in keys if k != "menu"] + [ctx.choice("menu")]

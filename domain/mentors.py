@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.config_files import CONFIG_DIR, parse, read_yaml
+from domain.config_files import CONFIG_DIR, parse, read_yaml
 
 
 class Mentor(BaseModel):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.config_files import CONFIG_DIR, ConfigError, parse, read_yaml
+from domain.config_files import CONFIG_DIR, ConfigError, parse, read_yaml
 
 Track = Literal["agro", "creative", "smart", "cross"]
 TRACK_LETTER = {"agro": "ก", "creative": "ส", "smart": "อ"}
@@ -52,6 +53,8 @@ class Program(_Model):
     url: str = Field(pattern=r"^https://")
     source: str = ""
     verified_at: date | None = None
+    aliases: list[str] = []  # names people type (Thai, English, common misspellings)
+    named_intent: str | None = None  # a name that is better answered by this intent (พี่ช่วยน้อง -> mentor)
 
 
 class ProgramFile(_Model):
@@ -130,9 +133,12 @@ class Catalog:
         missing = [p for p in self.province if p not in self.center_of]
         if missing:
             raise ConfigError(f"config/centers.yml: field centers.provinces: no center serves {', '.join(missing[:5])}")
+        self.by_id = {p.id: p for p in self.programs}
+        self.center_by_id = {c.id: c for c in self.centers}
+        self._names: list[tuple[str, re.Pattern[str] | None, Program]] | None = None
         self.hq = next((c for c in self.centers if c.id == "hq"), self.centers[0])
-        from bot import flex
-        from bot.mentors import load as load_mentors
+        from domain import flex
+        from domain.mentors import load as load_mentors
 
         self.flex = flex.load(config_dir / "flex")
         self.mentors = load_mentors(config_dir / "mentors.yml")
@@ -150,6 +156,29 @@ class Catalog:
         cross = [p for p in self.programs if p.track == "cross" and p.kind in kinds and p.window.open_on(day)]
         return own + cross[:max_cross]
 
+    def program(self, program_id: str | None) -> Program | None:
+        return self.by_id.get(program_id or "")
+
+    def named(self, text: str) -> Program | None:
+        """The program, fund or service a message names (the longest name found wins)."""
+        from nlp.normalize import normalize, squash  # not at import: the web process loads no NLP
+
+        if self._names is None:
+            self._names = [
+                (squash(a), _word(normalize(a)) if squash(a).isascii() else None, p)
+                for p in self.programs
+                for a in [p.name_th, *p.aliases]
+                if len(squash(a)) >= 3
+            ]
+        clean = normalize(text)
+        flat = squash(clean)
+        best: tuple[int, Program] | None = None
+        for key, latin, p in self._names:
+            hit = bool(latin.search(clean)) if latin else key in flat
+            if hit and (best is None or len(key) > best[0]):
+                best = (len(key), p)
+        return best[1] if best else None
+
     def funding(self, day: date) -> list[Program]:
         return [p for p in self.programs if p.kind == "funding" and p.window.open_on(day)]
 
@@ -159,3 +188,9 @@ class Catalog:
             return (p.lat - lat) ** 2 + dx**2
 
         return min(self.provinces, key=dist)
+
+
+def _word(name: str) -> re.Pattern[str]:
+    """A Latin name as whole words, spaces and dots optional inside ("itc 4.0" = "itc4.0")."""
+    parts = [re.escape(w) for w in re.split(r"[\s.]+", name) if w]
+    return re.compile(r"(?<![a-z0-9])" + r"[\s.]*".join(parts) + r"(?![a-z0-9])")

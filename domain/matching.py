@@ -22,7 +22,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class Match:
-    program: Any  # bot.data.Program
+    program: Any  # domain.catalog.Program
     fits: tuple[Reason, ...]
     misses: tuple[Reason, ...]
     days_left: int | None

@@ -1,0 +1,163 @@
+"""The one place that applies handlers' effects to the store, in order (STYLE.md 7).
+
+- Personal data (profile, draft, leads, mentor requests) is written only while the user's
+  consent is current, checked here whatever a handler returns.
+- Records that others point to are written idempotently (a lead or consent entry already there
+  from an earlier run of the same event is not written again), so a re-run doubles nothing.
+- Pushes, "continue with", the export link and review items are handed back to the dispatcher.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.ids import user_key
+from bot.privacy import consent_status, id_sha256
+from domain import effects as fx
+from domain.kpi import fiscal_year
+from domain.replies import Push
+from domain.routes import Route
+
+log = logging.getLogger(__name__)
+PERSONAL = (fx.SaveProfile, fx.SaveDraft, fx.AppendLead)
+
+
+@dataclass
+class Applied:
+    user: dict[str, Any]
+    pushes: list[Push] = field(default_factory=list)
+    follow: list[Route] = field(default_factory=list)
+    reviews: list[fx.Review] = field(default_factory=list)
+    export: bool = False
+    erased: bool = False
+
+
+class EffectApplier:
+    def __init__(self, deps: Any) -> None:
+        self.d = deps  # bot.dispatcher.Deps, read at each call (tests swap the notice or the eraser)
+
+    def apply(self, uh: str, inc: Any, user: dict[str, Any], state: dict[str, Any], effects: list[Any]) -> Applied:
+        out = Applied(user=dict(user))
+        store = self.d.store
+        for e in effects:
+            if isinstance(e, PERSONAL) and not self._consented(uh):
+                log.error("event %s: personal data dropped, no current consent", inc.event_id)
+                continue
+            match e:
+                case fx.UpdateUser(fields=f):
+                    out.user.update(f)
+                case fx.AppendConsent(entry=entry):
+                    self._consent(uh, {**entry, "event": inc.event_id})
+                case fx.SaveProfile(profile=p):
+                    store.put("profile", uh, p)
+                case fx.SaveDraft(draft=d):
+                    store.put("draft", uh, d, ttl=self.d.notice.retention.drafts_days * 86_400)
+                case fx.ClearDraft():
+                    store.delete("draft", uh)
+                case fx.AppendLead(lead=lead):
+                    self._lead(uh, lead)
+                case fx.RecordIntro(intro=intro):
+                    self._intro(intro)
+                case fx.OpenCase(case=case, record=record):
+                    store.put("case", case, record)
+                case fx.CloseCase(case=case):
+                    store.delete("case", case)
+                case fx.ReleaseHandoff(chat_id=chat_id):
+                    self._release(chat_id)
+                case fx.SetLeadStatus(lead_id=lead_id, status=status):
+                    self._lead_status(lead_id, status)
+                case fx.RecordGroup(group=g):
+                    self._group(g)
+                case fx.SendPush(push=p):
+                    out.pushes.append(p)
+                case fx.Erase():
+                    self._erase(uh, inc, state)
+                    out.erased = True
+                case fx.Withdraw():
+                    self._withdraw(uh)
+                case fx.Export():
+                    out.export = True
+                case fx.Review():
+                    out.reviews.append(e)
+                case fx.ContinueWith(route=route):
+                    out.follow.append(route)
+        return out
+
+    def _consented(self, uh: str) -> bool:
+        return bool(consent_status(self.d.store.items("consent", uh), self.d.notice)["current"])
+
+    def _consent(self, uh: str, entry: dict[str, Any]) -> None:
+        ledger = self.d.store.items("consent", uh)
+        if any(x.get("event") == entry["event"] and x.get("action") == entry["action"] for x in ledger):
+            return  # the same event ran before
+        self.d.store.append("consent", uh, entry)
+
+    def _lead(self, uh: str, lead: dict[str, Any]) -> None:
+        store = self.d.store
+        if any(x.get("id") == lead["id"] for x in store.items("leads", uh)):
+            return
+        store.append("leads", uh, lead)
+        store.put("leadref", lead["id"], {"uh": uh})
+        store.index_add("dip:lead-index", uh)
+
+    def _lead_status(self, lead_id: str, status: str) -> None:
+        store = self.d.store
+        ref = store.get("leadref", lead_id)
+        if ref:
+            leads = store.items("leads", ref["uh"])
+            store.replace_items(
+                "leads", ref["uh"], [{**x, "status": status} if x["id"] == lead_id else x for x in leads]
+            )
+
+    def _group(self, g: dict[str, Any]) -> None:
+        key = str(fiscal_year(datetime.fromisoformat(g["at"])))
+        if not any(x.get("id") == g["id"] for x in self.d.store.items("groups", key)):
+            self.d.store.append("groups", key, g)
+
+    def _intro(self, intro: dict[str, Any]) -> None:
+        """An introduction and its effects: the mentor's load, and the mentee's request status."""
+        store, iid = self.d.store, intro["id"]
+        old = store.get("intro", iid)
+        store.put("intro", iid, intro)
+        if intro.get("mentor") and old is None:
+            store.count_add("dip:mentor-load", intro["mentor"], 1)
+        if intro.get("mentor") and old and old["status"] != "declined" and intro["status"] == "declined":
+            store.count_add("dip:mentor-load", intro["mentor"], -1)
+        mentee = user_key(self.d.settings.hash_key, intro["mentee_chat"])
+        profile = store.get("profile", mentee)
+        if profile and old is not None:
+            requests = [{**r, "status": intro["status"]} if r.get("id") == iid else r
+                        for r in profile.get("mentor_requests", [])]  # fmt: skip
+            store.put("profile", mentee, {**profile, "mentor_requests": requests})
+
+    def _release(self, chat_id: str) -> None:
+        other = user_key(self.d.settings.hash_key, chat_id)
+        raw = self.d.store.get("state", other)
+        if raw and raw.get("handoff"):
+            self.d.store.put("state", other, {k: v for k, v in raw.items() if k != "handoff"})
+
+    def _withdraw(self, uh: str) -> None:
+        store = self.d.store
+        for kind in ("profile", "draft"):
+            store.delete(kind, uh)
+        for kind in ("leads", "msgs"):
+            store.replace_items(kind, uh, [])
+        store.delete_reviews(uh)
+
+    def _erase(self, uh: str, inc: Any, state: dict[str, Any]) -> None:
+        store = self.d.store
+        if state.get("handoff"):
+            store.delete("case", state["handoff"]["case"])
+        for lead in store.items("leads", uh):
+            store.delete("leadref", lead["id"])
+        for req in (store.get("profile", uh) or {}).get("mentor_requests", []):
+            intro = store.get("intro", req["id"])
+            if intro and intro.get("mentor") and intro["status"] != "declined":
+                store.count_add("dip:mentor-load", intro["mentor"], -1)
+            store.delete("intro", req["id"])
+        store.erase(uh, id_sha256(inc.chat_id), self.d.clock.now().isoformat())
+        self.d.on_erase(uh)
+        log.info("event %s: user data erased", inc.event_id)
