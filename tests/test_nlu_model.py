@@ -11,7 +11,7 @@ import pytest
 from scipy.sparse import hstack
 
 from nlp.classifier import IntentClassifier, cache_key, load_settings, load_training
-from nlp.evaluate import read_holdout
+from nlp.evaluate import BLIND, read_holdout
 from nlp.typos import CHANGES, mistype
 
 HOLDOUT = read_holdout()
@@ -115,3 +115,6 @@ def test_no_holdout_line_is_in_the_training_data() -> None:
 
     training = {normalize(t) for t, _ in load_training()}
     assert [t for t, _ in HOLDOUT if normalize(t) in training] == []
+    blind = read_holdout(BLIND)
+    shared = sum(normalize(t) in training for t, _ in blind)
+    assert shared == 0, f"{shared} lines of the second blind set are in the training data (not shown: it is blind)"
