@@ -19,7 +19,7 @@ from bot.privacy import consent_status
 from domain.context import Context, Result
 from domain.effects import Review
 from domain.incoming import Incoming
-from domain.prompts import Form
+from domain.prompts import Form, Menu
 from domain.replies import Choice, Message, Push
 from domain.routes import Route
 from domain.state import ConversationState
@@ -74,10 +74,14 @@ class TurnRunner:
 
     @staticmethod
     def _again(interrupted: Any, state: ConversationState) -> Route | None:
+        if (
+            state.form is not None
+            and state.form.step != "resume"
+            and (state.prompt is None or isinstance(state.prompt, Menu))
+        ):
+            return Route("form.reoffer")  # the menu mid-form: shown, then the form's question again
         if state.prompt is not None:
             return None
-        if state.form is not None and state.form.step != "resume":
-            return Route("form.reoffer")
         return interrupted.reoffer() if interrupted is not None and not isinstance(interrupted, Form) else None
 
     def _step(self, route: Route, inc: Incoming, got: Loaded, routed: Any, now: datetime, lang: str,

@@ -25,7 +25,7 @@ from domain.state import ConversationState, Topic
 from nlp import cues
 from nlp.places import bare_province, center_ref
 
-NOT_FOLLOW_UPS = {"contact", "privacy", "human", "unsubscribe", "thanks", "greeting", "help"}
+NOT_FOLLOW_UPS = {"contact", "privacy", "human", "unsubscribe"}  # when sure of these, not a follow-up
 ASKS_WHICH = {"documents", "cost", "deadline", "eligibility", "duration"}
 SECOND = {"contact", "mentor", "funding"}  # what a second request in one message may be
 SPLIT = re.compile(r"\s+|[,\n]|แล้วก็|และก็|อีกเรื่อง|อีกอย่าง|รวมถึง|(?<=\S)(?:และ|แล้ว)(?=ขอ|อยาก|มี|ช่วย)")
@@ -63,8 +63,13 @@ class Understanding:
         if staff_like:
             return Understood([Route("fallback")], p, clean)  # a staff command typed by anyone else
         aspect = cues.aspect(text)
-        if aspect and p.intent not in NOT_FOLLOW_UPS and (follow := self._follow_up(aspect, topic, p)):
+        sure_elsewhere = p.confident and p.intent in NOT_FOLLOW_UPS
+        if aspect and not sure_elsewhere and (follow := self._follow_up(aspect, topic, p)):
             return Understood([follow], p, clean)
+        if topic and topic.center and cues.asks_provinces(text):
+            return Understood([Route("contact.center_id", {"center": topic.center})], p, clean)
+        if (track := self._sector_track(text, p)) is not None:
+            return Understood([Route("program.track", {"track": track})], p, clean)
         if p.intent == "human":
             return Understood([self._handoff(text, p)], p, clean)
         if not p.confident:
@@ -80,15 +85,16 @@ class Understanding:
         if track := cues.track_letter(text):
             return Route("program.track", {"track": track})
         if (n := cues.ordinal(text)) is not None:
+            aspect = cues.aspect(text) or "overview"
             if topic and topic.programs and n <= len(topic.programs):
-                return Route("program.detail", {"program": topic.programs[n - 1 if n > 0 else -1]})
-            return Route("program.which") if not (topic and topic.programs) else None
+                return Route("program.detail", {"program": topic.programs[n - 1 if n > 0 else -1], "aspect": aspect})
+            return Route("program.which", {"aspect": aspect}) if not (topic and topic.programs) else None
         named = self.catalog.named(text) if self.catalog else None
         if named is not None:
-            aspect = cues.aspect(text)
-            if named.named_intent and not aspect:
+            asked = cues.aspect(text)
+            if named.named_intent and not asked:
                 return for_intent(named.named_intent)
-            return Route("program.detail", {"program": named.id, "aspect": aspect or "overview"})
+            return Route("program.detail", {"program": named.id, "aspect": asked or "overview"})
         return None
 
     def _follow_up(self, aspect: str, topic: Topic | None, p: Any) -> Route | None:
@@ -119,9 +125,24 @@ class Understanding:
             return Route("unsubscribe.resume")
         if route.name == "register" and cues.asks_status(text):
             return Route("register.status")
+        if route.name == "register" and not cues.is_question(text):
+            return Route("register.start")  # "อยากสมัคร", "สมัครเข้าร่วมโครงการ": a wish, not a question
         if route.name == "mentor" and cues.volunteers(text):
             return Route("mentor.volunteer")
+        if route.name == "mentor" and cues.wants_mentor(text):
+            return Route("mentor.request", {"intro": True})
         return route
+
+    def _sector_track(self, text: str, p: Any) -> str | None:
+        """A business described by its sector ("ทอผ้าไหม", "ร้านกลึง CNC") is that track's programs
+        when the classifier cannot decide between tracks."""
+        sector = self.ents.sector(text)
+        if sector is None:
+            return None
+        leaning = [p.intent, *(a for a, _ in p.alternatives)]
+        if p.confident or not any(i.startswith("program_") for i in leaning):
+            return None  # a confident classifier knows the track better than one keyword
+        return self.ents.sector_track.get(sector)
 
     def _second(self, text: str, first: str) -> list[Route]:
         """A second request in the same message ("อยากได้พี่เลี้ยง แล้วก็ขอเบอร์ศูนย์ขอนแก่น")."""
@@ -133,5 +154,5 @@ class Understanding:
             if q.confident and q.confidence >= 0.6 and q.intent in SECOND and q.intent != first:
                 if q.intent == "contact" and first.startswith(("program", "funding")) and self.ents.province(text):
                     return []  # the first answer already names the province's center
-                return [for_intent(q.intent, text=chunk)]
+                return [self._refine(for_intent(q.intent, text=chunk), chunk)]
         return []

@@ -78,7 +78,8 @@ class Context:
         return str(item.name_en if self.lang == "en" else item.name_th)
 
     def keep(self, **changes: Any) -> ConversationState:
-        """The state with these changes (prompt=None drops the prompt, topic=... sets it)."""
+        """The state with these changes. A prompt lives one turn (the turn runner clears it before
+        the handlers run), so a handler sets `prompt=` only when it asks something."""
         return self.state.with_(**changes)
 
 

@@ -52,6 +52,8 @@ def one(ctx: Context, p: Any, aspect: str) -> list[Message]:
         return [ctx.text("detail.answer", name=name, answer=window(ctx, p))]
     if aspect == "eligibility":
         return [ctx.text("detail.answer", name=name, answer=eligibility(ctx, p))]
+    if aspect == "contact" and p.unit:
+        return [ctx.text("detail.unit", name=name, unit=p.unit)]
     return [ctx.text("detail.unknown", name=name, what=ctx.say(f"aspect.{aspect}"), unit=p.unit or "-")]
 
 

@@ -81,10 +81,11 @@ class Consent(Prompt):
     then: Route  # the flow to carry on with once consent is given
 
     def parse(self, r: Reading) -> Route | None:
-        if r.key in YES or r.choice_of(r.text) == "consent_yes":
-            return Route("consent.granted", {"then": self.then.to_json()})
-        if r.key in NO or r.choice_of(r.text) == "consent_no":
+        refused = r.key in NO or r.choice_of(r.text) == "consent_no" or "ไม่ยินยอม" in r.key
+        if refused:
             return Route("consent.refused")
+        if r.key in YES or r.choice_of(r.text) == "consent_yes" or ("ยินยอม" in r.key and len(r.key) <= 20):
+            return Route("consent.granted", {"then": self.then.to_json()})
         return None
 
     def reoffer(self) -> Route | None:
@@ -147,9 +148,12 @@ class WhichProgram(Prompt):
     aspect: str = "overview"
 
     def parse(self, r: Reading) -> Route | None:
+        from nlp.cues import aspect
+
         picked = _number(r.key, len(self.options))
         program = self.options[picked] if picked is not None else r.program_named(r.text)
-        return Route("program.detail", {"program": program, "aspect": self.aspect}) if program else None
+        asked = aspect(r.text) or self.aspect  # "ยกระดับงานหัตถกรรมไทยปิดรับเมื่อไหร่" asks its own detail
+        return Route("program.detail", {"program": program, "aspect": asked}) if program else None
 
 
 @dataclass(frozen=True)

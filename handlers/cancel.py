@@ -13,4 +13,4 @@ def handle(ctx: Context) -> Result:
             state=ctx.keep(prompt=CancelForm()),
         )
     had = ctx.asked is not None
-    return Result([ctx.text("cancel.done" if had else "cancel.nothing")], main_menu(ctx), state=ctx.keep(prompt=None))
+    return Result([ctx.text("cancel.done" if had else "cancel.nothing")], main_menu(ctx))

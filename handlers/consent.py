@@ -35,7 +35,6 @@ def refused(ctx: Context) -> Result:
     return Result(
         [ctx.text("consent.refused")],
         after_answer(ctx, "agro", "creative", "smart", "contact"),
-        state=ctx.keep(prompt=None),
         effects=[AppendConsent(entry(ctx, "refused"))],
     )
 
@@ -44,6 +43,5 @@ def granted(ctx: Context) -> Result:
     then = Route.from_json(ctx.args.get("then") or "register.start")
     return Result(
         [ctx.text("consent.granted")],
-        state=ctx.keep(prompt=None),
         effects=[AppendConsent(entry(ctx, "granted")), ContinueWith(then)],
     )

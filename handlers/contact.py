@@ -62,7 +62,7 @@ def _center(ctx: Context, province: str) -> Result:
     c = ctx.catalog.center_of[province]
     topic = _topic(ctx, province=province, center=c.id)
     choices = after_answer(ctx, "agro", "creative", "smart", "human")
-    return Result([center_card(ctx, c, province)], choices, state=ctx.keep(prompt=None, topic=topic))
+    return Result([center_card(ctx, c, province)], choices, state=ctx.keep(topic=topic))
 
 
 def _by_id(ctx: Context, center_id: str) -> Result:
@@ -73,7 +73,7 @@ def _by_id(ctx: Context, center_id: str) -> Result:
     messages: list[Message] = [center_card(ctx, c), serves]
     topic = _topic(ctx, center=c.id)
     choices = after_answer(ctx, "agro", "creative", "smart", "human")
-    return Result(messages, choices, state=ctx.keep(prompt=None, topic=topic))
+    return Result(messages, choices, state=ctx.keep(topic=topic))
 
 
 def _topic(ctx: Context, **fields: Any) -> Topic:

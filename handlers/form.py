@@ -77,11 +77,11 @@ def edit_field(ctx: Context) -> Result:
 def pause(ctx: Context) -> Result:
     days = ctx.notice.retention.drafts_days
     return Result([ctx.text("form.paused", days=days)], [ctx.choice("resume"), *main_menu(ctx)[:4]],
-                  state=ctx.keep(prompt=None, form=None))  # fmt: skip
+                  state=ctx.keep(form=None))  # fmt: skip
 
 
 def discard(ctx: Context) -> Result:
-    return Result([ctx.text("form.discarded")], main_menu(ctx), state=ctx.keep(prompt=None, form=None),
+    return Result([ctx.text("form.discarded")], main_menu(ctx), state=ctx.keep(form=None),
                   effects=[ClearDraft()])  # fmt: skip
 
 
@@ -97,7 +97,7 @@ def submit(ctx: Context) -> Result:
     profile = {**(ctx.profile or {}), **fields, "v": 1, "updated": ctx.now.isoformat()}
     done = ctx.text("form.done", id=lead_id, center=ctx.name(center), phone=center.phone)
     shown, topic = recommended(ctx, profile)
-    state = ctx.keep(prompt=None, form=None, topic=topic)
+    state = ctx.keep(form=None, topic=topic)
     return Result(
         [done, *shown][:5],
         after_answer(ctx, "status", "mentor_request", "funding"),

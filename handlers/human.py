@@ -29,7 +29,7 @@ def ask(ctx: Context) -> Result:
 
 
 def declined(ctx: Context) -> Result:
-    return Result([ctx.text("human.declined")], main_menu(ctx), state=ctx.keep(prompt=None))
+    return Result([ctx.text("human.declined")], main_menu(ctx))
 
 
 def open_case(ctx: Context) -> Result:
@@ -49,7 +49,7 @@ def open_case(ctx: Context) -> Result:
     close = ctx.t("human.staff_close_label", "th", case=case)
     button = Choice(ctx.t("choice.close_case", "th"), close)
     pushes = [SendPush(Push(to=s, messages=(alert,), choices=(button,))) for s in sorted(ctx.staff)]
-    state = ctx.keep(prompt=None, handoff=Handoff(case=case, until=until.isoformat()))
+    state = ctx.keep(handoff=Handoff(case=case, until=until.isoformat()))
     record = {"v": 1, "chat_id": ctx.incoming.chat_id, "opened": ctx.now.isoformat(), "lang": ctx.lang}
     return Result(messages, [ctx.choice("back_to_bot")], state=state, effects=[OpenCase(case, record), *pushes])
 

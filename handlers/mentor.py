@@ -12,7 +12,7 @@ from domain.effects import ContinueWith, RecordIntro, SaveProfile, SendPush
 from domain.ids import new_id
 from domain.menus import after_answer
 from domain.prompts import MentorTrack
-from domain.replies import Choice, Push, Text
+from domain.replies import Choice, Message, Push, Text
 from domain.routes import Route
 
 
@@ -24,7 +24,9 @@ def about(ctx: Context) -> Result:
 def _consent_first(ctx: Context) -> Result | None:
     if ctx.consent.get("current"):
         return None
-    return Result(effects=[ContinueWith(Route("consent.ask", {"then": ctx.route.to_json()}))])
+    then = Route(ctx.route.name, {k: v for k, v in ctx.args.items() if k != "intro"})
+    intro: list[Message] = [ctx.text("mentor.request_intro")] if ctx.args.get("intro") else []
+    return Result(intro, effects=[ContinueWith(Route("consent.ask", {"then": then.to_json()}))])
 
 
 def ask_track(ctx: Context) -> Result:
@@ -37,7 +39,7 @@ def request(ctx: Context) -> Result:
         return r
     profile = dict(ctx.profile or {"v": 1})
     if any(r["status"] == "pending" for r in profile.get("mentor_requests", [])):
-        return Result([ctx.text("mentor.already")], after_answer(ctx, "status"), state=ctx.keep(prompt=None))
+        return Result([ctx.text("mentor.already")], after_answer(ctx, "status"))
     track = ctx.args.get("track") or ctx.entities.track or profile.get("track")
     if not track:
         return ask_track(ctx)
@@ -55,7 +57,6 @@ def request(ctx: Context) -> Result:
     return Result(
         [ctx.text("mentor.requested")],
         after_answer(ctx, "status", "recommend"),
-        state=ctx.keep(prompt=None),
         effects=[SaveProfile(profile), RecordIntro(intro), *alerts],
     )
 
@@ -91,6 +92,5 @@ def volunteer(ctx: Context) -> Result:
     return Result(
         [ctx.text("mentor.volunteer")],
         after_answer(ctx, "status", "human"),
-        state=ctx.keep(prompt=None),
         effects=[SaveProfile(profile), *[SendPush(Push(to=s, messages=(alert,))) for s in sorted(ctx.staff)]],
     )

@@ -47,7 +47,7 @@ def withdraw_confirmed(ctx: Context) -> Result:
     return Result(
         [ctx.text("privacy.withdrawn")],
         after_answer(ctx, "agro", "creative", "smart"),
-        state=ctx.keep(prompt=None, form=None),
+        state=ctx.keep(form=None),
         effects=[Withdraw(), AppendConsent(consent_entry(ctx.notice, ctx.now.isoformat(), "withdrawn"))],
     )
 

@@ -4,6 +4,7 @@ carry), one program's details, and "which program?" when a follow-up has no subj
 from __future__ import annotations
 
 from domain import details
+from domain.cards import center_line
 from domain.context import Context, Result
 from domain.guidance import track_answer
 from domain.menus import after_answer
@@ -21,7 +22,7 @@ def detail(ctx: Context) -> Result:
     ids = ctx.args.get("programs")
     if ids:  # a follow-up about every card just shown
         programs = [p for i in ids if (p := ctx.catalog.program(i))]
-        return Result(details.across(ctx, programs, aspect), after_answer(ctx, "contact"), state=ctx.keep(prompt=None))
+        return Result(details.across(ctx, programs, aspect), after_answer(ctx, "contact"))
     p = ctx.catalog.program(ctx.args.get("program"))
     if p is None:
         return which(ctx)
@@ -34,7 +35,10 @@ def detail(ctx: Context) -> Result:
         province=old.province if old else None,
     )
     choices = after_answer(ctx, "start", "contact")
-    return Result(details.one(ctx, p, aspect), choices, state=ctx.keep(prompt=None, topic=topic))
+    messages = details.one(ctx, p, aspect)
+    if ctx.entities.province:  # "อยากกู้ดีพร้อมเปย์ อยู่พิษณุโลก": where to apply
+        messages.append(center_line(ctx, ctx.entities.province))
+    return Result(messages, choices, state=ctx.keep(topic=topic))
 
 
 def which(ctx: Context) -> Result:

@@ -19,10 +19,12 @@ QUESTION_WORD = re.compile(
 ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
-        ("eligibility", r"นิติบุคคล|จดทะเบียน(?:บริษัท|ก่อน|ไหม|มั้ย)|คุณสมบัติ|ใครสมัครได้|ใครเข้าร่วมได้|เงื่อนไข|"
-                        r"eligib|who can (?:apply|join)|registered (?:company|business)|qualif"),
+        ("eligibility", r"นิติบุคคล|จดทะเบียน(?:บริษัท|ก่อน|ไหม|มั้ย)|จดบริษัท|(?:ไม่ได้|ยังไม่)จด|เป็นบริษัท|คุณสมบัติ|"
+                        r"ใครสมัครได้|ใครเข้าร่วมได้|เงื่อนไข|ร้านเล็ก.{0,10}(?:สมัคร|เข้าร่วม)ได้|"
+                        r"eligib|who can (?:apply|join)|registered (?:company|business)|qualif|need a company"),
         ("documents", r"เอกสาร|ต้องเตรียม|หลักฐาน|document|paperwork|what do i need to (?:prepare|bring)"),
-        ("cost", r"ค่าใช้จ่าย|เสียเงิน|เสียค่า|ฟรีไหม|ฟรีมั้ย|ฟรีรึเปล่า|มีค่า|ค่าสมัคร|ต้องจ่าย|ร่วมจ่าย|ออกเงินเอง|"
+        ("cost", r"ค่าใช้จ่าย|เสียเงิน|เสียค่า|เสียตัง|เสียสตางค์|ฟรีไหม|ฟรีมั้ย|ฟรีรึเปล่า|ฟรีป่าว|มีค่า|ค่าสมัคร|ค่าบริการ|"
+                 r"ต้องจ่าย|จ่ายเงิน|ร่วมจ่าย|ออกเงินเอง|"
                  r"\bcosts?\b|\bfees?\b|is it free|\bpay\b"),
         ("deadline", r"ปิดรับ|หมดเขต|วันสุดท้าย|ถึงวันไหน|ถึงเมื่อไหร่|ถึงเมื่อไร|เปิดรับถึง|รับถึง|สมัครได้ถึง|"
                      r"เปิดรับเมื่อไหร่|เปิดรับวันไหน|เปิดเมื่อไหร่|รอบหน้า|deadline|clos(?:e|es|ing)|until when"),
@@ -30,7 +32,7 @@ ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("apply", r"สมัครยังไง|สมัครอย่างไร|สมัครที่ไหน|สมัครได้ที่|วิธีสมัคร|ขั้นตอน|ยื่นที่ไหน|ยื่นยังไง|ยื่นได้ที่|"
                   r"ลงทะเบียนยังไง|สมัครทางไหน|how (?:do|can) i apply|how to apply|where (?:do|can) i apply|\bapply\b"),
         ("duration", r"กี่วัน|ใช้เวลา|นานไหม|นานมั้ย|ระยะเวลา|กี่เดือน|how long"),
-        ("contact", r"ติดต่อใคร|ติดต่อที่ไหน|หน่วยงานไหน|ใครดูแล|ใครรับผิดชอบ|who runs|who do i contact"),
+        ("contact", r"ติดต่อใคร|หน่วยงานไหน|ใคร(?:เป็นคน)?ดูแล|ใครรับผิดชอบ|ใครจัด|who runs|who do i contact"),
     )
 )  # fmt: skip
 ORDINALS = {"แรก": 1, "หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "ห้า": 5, "หก": 6, "เจ็ด": 7, "แปด": 8, "เก้า": 9,
@@ -38,8 +40,7 @@ ORDINALS = {"แรก": 1, "หนึ่ง": 1, "สอง": 2, "สาม": 3
             "seventh": 7, "eighth": 8, "last": -1}  # fmt: skip
 _WORDS = "|".join(sorted(ORDINALS, key=len, reverse=True))
 ORDINAL = re.compile(
-    rf"^(?:แล้ว|ขอดู|ดู|ขอ)?\s*(?:อัน|ตัว|โครงการ|การ์ด|ใบ|ข้อ)\s*(?:ที่)?\s*(\d{{1,2}}|{_WORDS}){_P}"
-    rf"(?:ล่ะ|ละ|หน่อย|ค่ะ|ครับ)*\s*$"
+    rf"^(?:แล้ว|ขอดู|ดู|ขอ|เอา)?\s*(?:อัน|ตัว|โครงการ|การ์ด|ใบ|ข้อ)\s*(?:ที่)?\s*(\d{{1,2}}|{_WORDS})(?!\d)"
     rf"|\bthe ({_WORDS}) (?:one|program|card)\b|\b(?:number|no\.?)\s*(\d{{1,2}})\b"
 )
 TRACK_LETTER = re.compile(rf"^(?:แล้ว|แล้วก็|ส่วน|ขอดู)?\s*(?:สาย|track)\s*([กสอ])(?:\s|$|{_P})")
@@ -51,7 +52,7 @@ PRIVACY = (
     (
         "mydata",
         re.compile(
-            r"ขอดูข้อม[ุู]ล|ข้อม[ุู]ล(?:ที่เก็บ|ของ(?:ฉัน|ผม|หนู|เรา|ดิฉัน))|เก็บอะไร(?:ของ|ไว้)"
+            r"ขอดูข้อม[ุู]ล|ข้อม[ุู]ล(?:ที่เก็บ|ของ(?:ฉัน|ผม|หนู|เรา|ดิฉัน))|เก็บอะไร(?:ของ|ไว้)|เก็บข้อม[ุู]ลอะไร(?:ของ|ไว้)"
             r"|my data|data (?:you|do you) (?:keep|have)"
         ),
     ),
@@ -62,6 +63,11 @@ NEWS_START = re.compile(
     r"|resubscribe|subscribe again|start (?:sending|receiving)"
 )
 STATUS = re.compile(r"สถานะ|ถึงไหน|ความคืบหน้า|ผลการสมัคร|ไม่มีใครโทร|ยังไม่มีใครติดต่อ|ยังไม่ได้รับการติดต่อ|my application|status")
+MENTOR_WISH = re.compile(
+    r"(?:ขอ|อยาก(?:ได้|มี)|หา|ต้องการ|มีไหม).{0,8}(?:พี่เลี้ยง|ที่ปรึกษา|โค้ช|mentor)|พี่เลี้ยง.{0,6}(?:หน่อย|ด้วย)"
+    r"|(?:get|need|want|find)(?: me)? an? (?:business )?mentor"
+)
+PROVINCES_ASKED = re.compile(r"ดูแล.{0,10}จังหวัด|กี่จังหวัด|จังหวัดอะไรบ้าง|which provinces|how many provinces")
 VOLUNTEER = re.compile(r"อยากเป็นพี่เลี้ยง|เป็นพี่เลี้ยงให้|สมัครเป็นพี่เลี้ยง|become a mentor|be a mentor|volunteer", re.I)
 
 
@@ -113,3 +119,11 @@ def asks_status(text: str) -> bool:
 
 def volunteers(text: str) -> bool:
     return bool(VOLUNTEER.search(_clean(text)))
+
+
+def wants_mentor(text: str) -> bool:
+    return bool(MENTOR_WISH.search(_clean(text)))
+
+
+def asks_provinces(text: str) -> bool:
+    return bool(PROVINCES_ASKED.search(_clean(text)))

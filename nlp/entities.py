@@ -147,7 +147,9 @@ class EntityExtractor:
         if self.sector_re is not None and (m := self.sector_re.search(t)):
             return self.sector_latin[re.sub(r"\s+", "", m.group(1))]
         flat = squash(t)
-        return next((tag for key, tag in self.sector_thai if key in flat), None)
+        # The sector named first is what the business is ("ทำขนมไทย ... อยากพัฒนาบรรจุภัณฑ์" is food).
+        found = [(flat.find(key), -len(key), tag) for key, tag in self.sector_thai if key in flat]
+        return min(found)[2] if found else None
 
     def track(self, text: str, intent: str | None = None, sector: str | None = None) -> str | None:
         if intent and intent.startswith("program_"):

@@ -134,7 +134,7 @@ def test_7_entities_first() -> None:
         "aspect": "overview",
     }
     shown = ConversationState(topic=Topic(at=NOW.isoformat(), programs=("a", "b", "c")))
-    assert first("อันที่สอง", state=shown, classify=classify).args == {"program": "b"}
+    assert first("อันที่สอง", state=shown, classify=classify).args == {"program": "b", "aspect": "overview"}
     assert classify.calls == []  # type: ignore[attr-defined]
 
 

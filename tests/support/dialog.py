@@ -55,16 +55,16 @@ class Conversation:
 
 
 def load(directory: Path = DIR) -> list[Conversation]:
+    return [c for path in sorted(directory.glob("*.yml")) for c in load_file(path)]
+
+
+def load_file(path: Path) -> list[Conversation]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     out = []
-    for path in sorted(directory.glob("*.yml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for c in doc["conversations"]:
-            given = c.get("given") or []
-            out.append(
-                Conversation(
-                    doc["theme"], c["name"], c["turns"], [given] if isinstance(given, str) else given, path.name
-                )
-            )
+    for c in doc["conversations"]:
+        given = c.get("given") or []
+        given = [given] if isinstance(given, str) else given
+        out.append(Conversation(doc["theme"], c["name"], c["turns"], given, path.name))
     return out
 
 
