@@ -36,8 +36,9 @@ lint: $(VENV)/.dev ## ruff, mypy and the layers contract (lint-imports)
 train: $(VENV)/.runtime ## rebuild the cached intent model under var/nlu/
 	$(PY) -m nlp train
 
-eval: $(VENV)/.dev ## cross-validation + blind holdout report (reports/nlu-eval.md, reports/nlu-confusion.png)
+eval: $(VENV)/.dev ## NLU (cross-validation, holdouts) and the blind conversations, reports under reports/
 	$(PY) -m nlp evaluate
+	$(PY) -m tests.eval_conversations
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
