@@ -17,7 +17,7 @@ from tests.support import dialog, line
 from tests.support.harness import Bot
 
 ROOT = Path(__file__).resolve().parents[1]
-BLIND = ROOT / "tests" / "data" / "blind_conversations.yml"
+SETS = ("blind_conversations.yml", "blind_conversations_2.yml")
 
 
 def main() -> int:
@@ -27,27 +27,22 @@ def main() -> int:
 
     logging.disable(logging.WARNING)
     classifier = LazyClassifier().start(background=False)
-    conversations = dialog.load_file(BLIND)
-    turns, failures = 0, []
-    for conv in conversations:
-        bot = Bot(classifier, staff=dialog.STAFF)
-        outcome = dialog.play(bot, line.uid(zlib.crc32(conv.name.encode()) + 0x2000), conv, stop_at_first=False)
-        turns += outcome.turns
-        failures += [(conv.name, f) for f in outcome.failed]
-    passed = turns - len(failures)
-    lines = [
-        "# Blind conversations",
-        "",
-        f"{len(conversations)} conversations, {turns} checked turns: {passed} passed ({passed / turns:.1%}).",
-        "",
-        "## Failed turns",
-        "",
-    ]
-    lines += [f"### {name}\n\n```\n{failure}\n```\n" for name, failure in failures] or ["none"]
-    report = "\n".join(lines) + "\n"
+    lines = ["# Blind conversations", ""]
+    for name in SETS:
+        conversations = dialog.load_file(ROOT / "tests" / "data" / name)
+        turns, failures = 0, []
+        for conv in conversations:
+            bot = Bot(classifier, staff=dialog.STAFF)
+            outcome = dialog.play(bot, line.uid(zlib.crc32(conv.name.encode()) + 0x2000), conv, stop_at_first=False)
+            turns += outcome.turns
+            failures += [(conv.name, f) for f in outcome.failed]
+        passed = turns - len(failures)
+        summary = f"{name}: {len(conversations)} conversations, {turns} checked turns, {passed} passed ({passed / turns:.1%})"
+        print(summary)
+        lines += [f"## {summary}", ""]
+        lines += [f"### {conv}\n\n```\n{failure}\n```\n" for conv, failure in failures] or ["No failed turn.", ""]
     (ROOT / "reports").mkdir(exist_ok=True)
-    (ROOT / "reports" / "conversations-eval.md").write_text(report, encoding="utf-8")
-    print(lines[2])
+    (ROOT / "reports" / "conversations-eval.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("written: reports/conversations-eval.md")
     return 0
 
