@@ -37,7 +37,8 @@ def main() -> int:
             turns += outcome.turns
             failures += [(conv.name, f) for f in outcome.failed]
         passed = turns - len(failures)
-        summary = f"{name}: {len(conversations)} conversations, {turns} checked turns, {passed} passed ({passed / turns:.1%})"
+        summary = f"{name}: {len(conversations)} conversations, {turns} checked turns"
+        summary += f", {passed} passed ({passed / turns:.1%})"
         print(summary)
         lines += [f"## {summary}", ""]
         lines += [f"### {conv}\n\n```\n{failure}\n```\n" for conv, failure in failures] or ["No failed turn.", ""]
