@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import threading
 
 log = logging.getLogger("bot")
 
@@ -24,27 +22,40 @@ def serve() -> int:
 
 
 def worker() -> int:
-    from bot import jobs
-    from bot.app import build_dispatcher, make_store, settings_or_exit, setup_logging
-    from bot.worker import run_rq_workers
+    from bot.app import settings_or_exit, setup_logging
+    from bot.worker import run
 
     settings = settings_or_exit()
-    setup_logging(settings.LOG_LEVEL)
+    setup_logging(settings.LOG_LEVEL, json_lines=not settings.local)
     if not settings.REDIS_URL:
         print(
             "start-up stopped: setting REDIS_URL is required for `python -m bot worker` "
             "(embedded mode runs its worker inside the web process: `make run`)"
         )
         return 2
-    store = make_store(settings)
-    dispatcher = build_dispatcher(settings, store)  # loads and warms the NLU before any job
-    dispatcher.d.router.classify("สวัสดี")
-    jobs.install(store, dispatcher.process)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    run_rq_workers(str(settings.REDIS_URL), settings.WORKER_CONCURRENCY, stop)
-    log.info("worker stopped")
+    return run(settings)
+
+
+def events(what: str) -> int:
+    """`python -m bot events dead`: the dead-letter stream, without message text."""
+    import json
+    from typing import Any
+
+    import redis
+
+    from bot.app import settings_or_exit
+
+    settings = settings_or_exit()
+    if not settings.REDIS_URL:
+        print("`python -m bot events` reads Redis: set REDIS_URL")
+        return 2
+    client: Any = redis.Redis.from_url(str(settings.REDIS_URL))
+    entries = client.xrange("dip:dead")
+    for entry_id, fields in entries:
+        event = json.loads(fields[b"ev"])
+        kind = f"{event.get('type')}/{(event.get('message') or {}).get('type', '-')}"
+        print(entry_id.decode(), fields[b"id"].decode(), kind, f"user {fields[b'uh'].decode()[:8]}…")
+    print(f"{len(entries)} dead letters (kept 7 days; `XDEL dip:dead <id>` removes one)")
     return 0
 
 
@@ -74,11 +85,14 @@ def kpi(fy: int | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot")
-    ap.add_argument("command", choices=["serve", "worker", "chat", "kpi", "richmenu"])
+    ap.add_argument("command", choices=["serve", "worker", "chat", "kpi", "richmenu", "events"])
+    ap.add_argument("what", nargs="?", default="dead", help="events: dead (list the dead-letter stream)")
     ap.add_argument("--fy", type=int, help="kpi: Thai fiscal year (B.E.), default the current one")
     args = ap.parse_args(argv)
     if args.command == "kpi":
         return kpi(args.fy)
+    if args.command == "events":
+        return events(args.what)
     if args.command == "richmenu":
         from bot.richmenu import main as richmenu
 

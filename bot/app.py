@@ -1,7 +1,7 @@
 """The factory (STYLE.md 1): nothing happens at import; components are built per role.
 
-- web (gunicorn 'bot:create_app()'): settings, store, scheduler; in Redis mode no NLU and no
-  LINE client at all. Embedded mode (no REDIS_URL) also runs the worker in-process.
+- web (gunicorn 'bot:create_app()'): settings, the event queue, metrics; in Redis mode no NLU
+  and no LINE client at all. Embedded mode (no REDIS_URL) also runs the worker in-process.
 - worker (`python -m bot worker`) and chat (`make chat`) call build_dispatcher().
 """
 
@@ -14,28 +14,24 @@ from typing import Any
 
 from flask import Flask
 
+from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Store
+from bot.webhook import MAX_BODY
 from domain.clock import Clock, SystemClock
 from domain.config_files import ConfigError
 
 log = logging.getLogger(__name__)
+__all__ = ["build_dispatcher", "create_app", "make_store", "settings_or_exit", "setup_logging"]
 
 
 @dataclass
 class Runtime:
     settings: Settings
     store: Store
-    schedule: Any
+    queue: Any  # bot.events: StreamQueue, MemoryQueue or a test's ManualQueue
+    metrics: Any
     dispatcher: Any = None
-
-
-def setup_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    for noisy in ("urllib3", "rq.worker", "werkzeug"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def settings_or_exit(**env: Any) -> Settings:
@@ -53,19 +49,22 @@ def make_store(settings: Settings) -> Store:
         return MemoryStore()
     from bot.store.redis import RedisStore
 
-    return RedisStore.from_url(str(settings.REDIS_URL))
+    return RedisStore.from_url(str(settings.REDIS_URL), settings.EVENT_PARTITIONS)
 
 
-def make_messenger(settings: Settings) -> Any:
+def make_messenger(settings: Settings, metrics: Any = None) -> Any:
     if settings.local:
         from bot.messenger import ConsoleMessenger
 
         return ConsoleMessenger()
-    from bot.messenger.line import LineMessenger, make_client
+    from bot.messenger.line import LineMessenger
 
     return LineMessenger(
-        make_client(settings.LINE_API_BASE_URL, str(settings.LINE_CHANNEL_ACCESS_TOKEN)),
+        settings.LINE_API_BASE_URL,
+        str(settings.LINE_CHANNEL_ACCESS_TOKEN),
         timeout=settings.LINE_TIMEOUT_SECONDS,
+        push_seconds=settings.PUSH_RETRY_SECONDS,
+        metrics=metrics,
     )
 
 
@@ -73,8 +72,8 @@ def load_data() -> tuple[Any, Any, Any, Any]:
     """Catalog, texts, entity tables, notice; a broken file stops start-up naming file and field."""
     try:
         import nlp  # noqa: F401
-        from bot.privacy import load_notice
         from domain.catalog import Catalog
+        from domain.privacy import load_notice
         from domain.texts import Texts
         from nlp.entities import EntityExtractor
 
@@ -86,8 +85,8 @@ def load_data() -> tuple[Any, Any, Any, Any]:
 
 def check_config() -> None:
     try:
-        from bot.privacy import load_notice
         from domain.catalog import Catalog
+        from domain.privacy import load_notice
         from domain.texts import Texts
 
         Catalog(), Texts(), load_notice()
@@ -103,8 +102,10 @@ def build_dispatcher(
     clock: Clock | None = None,
     classify: Any = None,
     background_nlu: bool = False,
+    metrics: Any = None,
 ) -> Any:
     from bot.dispatcher import Deps, Dispatcher
+    from bot.metrics import NoMetrics
     from bot.nlu import LazyClassifier
     from bot.router import Router
     from nlp.classifier import load_settings as nlu_settings
@@ -112,60 +113,56 @@ def build_dispatcher(
     catalog, texts, entities, notice = load_data()
     classify = classify or LazyClassifier().start(background=background_nlu)
     threshold = float(nlu_settings().get("handoff_threshold", 0.8))
+    metrics = metrics or NoMetrics()
     return Dispatcher(
         Deps(
             settings=settings,
             store=store,
-            messenger=messenger or make_messenger(settings),
+            messenger=messenger or make_messenger(settings, metrics),
             router=Router(classify, settings.staff_ids, texts, catalog, entities, threshold),
             entities=entities,
             catalog=catalog,
             texts=texts,
             clock=clock or SystemClock(),
             notice=notice,
-            on_erase=_rq_eraser(settings, store),
+            metrics=metrics,
         )
     )
 
 
-def _rq_eraser(settings: Settings, store: Store) -> Any:
-    """In Redis mode an erasure also deletes the user's RQ jobs (queued, failed, finished)."""
-    if settings.embedded or not hasattr(store, "r"):
-        return lambda uh: None
-    from bot.privacy import erase_rq_jobs
-    from bot.worker import QUEUE_NAME
-
-    return lambda uh: erase_rq_jobs(store.r, uh, QUEUE_NAME)
-
-
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """overrides (tests): settings, store, schedule, messenger, clock, classify."""
+    """overrides (tests): settings, store, queue, messenger, clock, classify."""
+    from bot.metrics import metrics, prepare
+
     o = overrides or {}
     settings = o.get("settings") or settings_or_exit()
-    setup_logging(settings.LOG_LEVEL)
+    setup_logging(settings.LOG_LEVEL, json_lines=not settings.local)
+    prepare(settings.METRICS_DIR, "web")
     store = o.get("store") or make_store(settings)
     dispatcher = None
-    if "schedule" in o:
-        schedule = o["schedule"]
+    if "queue" in o:
+        queue = o["queue"]
     elif settings.embedded:
-        from bot.worker import ThreadScheduler
+        from bot.events.memory import MemoryQueue
 
         dispatcher = build_dispatcher(
             settings, store, o.get("messenger"), o.get("clock"), o.get("classify"), background_nlu=True
         )
-        schedule = ThreadScheduler(store, dispatcher.process, settings.WORKER_CONCURRENCY)
+        queue = MemoryQueue(dispatcher.process, threads=min(settings.WORKER_THREADS, 4))
     else:
-        from bot.worker import RQScheduler
+        from bot.events.streams import StreamQueue
 
         check_config()  # a broken data file fails the deploy here too, without loading any NLU
-        schedule = RQScheduler(store.r)  # type: ignore[union-attr]
+        queue = StreamQueue(getattr(store, "r"), settings.EVENT_PARTITIONS)  # noqa: B009 - the Redis store's client
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = None  # the route answers 413 itself, before reading
-    app.extensions["dip"] = Runtime(settings, store, schedule, dispatcher)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # enforced while reading, chunked bodies too
+    app.extensions["dip"] = Runtime(settings, store, queue, metrics(), dispatcher)
     from bot.export import bp as export_bp
+    from bot.metrics_view import bp as metrics_bp
     from bot.webhook import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(export_bp)
+    app.register_blueprint(metrics_bp)
     log.info("web ready: mode=%s store=%s", settings.mode, "memory" if settings.embedded else "redis")
     return app

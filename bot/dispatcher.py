@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.ids import mask, user_key
 from bot.incoming import Incoming, parse_event
-from bot.messenger import BaseMessenger, QuotaExceeded
+from bot.messenger import BaseMessenger, QuotaExceeded, Sending
 from bot.messenger.render import to_line
+from bot.metrics import NoMetrics
 from bot.privacy import Notice, consent_status, export_serializer
 from bot.router import MENTION, Routed, Router
 from bot.settings import Settings
 from bot.store import Store
 from bot.turn import Loaded, Outcome, TurnRunner
 from domain.clock import Clock
+from domain.replies import Text
 from domain.routes import Route
 from domain.state import ConversationState
 from domain.texts import Texts
@@ -46,6 +49,7 @@ class Deps:
     clock: Clock
     notice: Notice
     on_erase: Callable[[str], Any] = lambda uh: None  # e.g. delete the user's RQ jobs
+    metrics: Any = field(default_factory=NoMetrics)
 
 
 class Dispatcher:
@@ -53,9 +57,13 @@ class Dispatcher:
         self.d = deps
         self.turns = TurnRunner(deps)
 
-    def process(self, payload: str) -> None:
+    def process(self, payload: str, tries: int = 1) -> str | None:
+        """One event. `tries` > 1: an earlier run did not finish; nothing is sent twice (the reply's
+        mark, push retry keys from the event) and records carry IDs from the event."""
         inc = parse_event(json.loads(payload))
         d, now = self.d, self.d.clock.now()
+        if inc.kind in ("text", "postback") and not inc.in_group and time.time() - inc.timestamp / 1000 > 1.0:
+            d.messenger.loading(inc.chat_id)  # it waited in the queue: show LINE's typing dots
         got = self._load(inc)
         try:
             routed = d.router.route(inc, got.state, now)
@@ -66,12 +74,13 @@ class Dispatcher:
             self._forget_message(got.uh, inc.message_id)
         if routed is None:
             log.info("event %s (%s) from %s: nothing to send", inc.event_id, inc.kind, mask(inc.chat_id))
-            return
+            return None
         consented = consent_status(d.store.items("consent", got.uh), d.notice)["current"]
         if consented and inc.kind == "text" and not inc.in_group:
             self._keep_message(got.uh, inc, now)
         out = self.turns.run(inc, got, routed, now, _lang(inc, got.user, routed.clean))
         log.info("event %s (%s) -> %s", inc.event_id, inc.kind, ",".join(out.ran))
+        d.metrics.routed(out.ran)
         if not out.erased:
             self._save(got, out)
             for review in out.reviews:
@@ -81,7 +90,27 @@ class Dispatcher:
                     d.store.add_review(got.uh, {**item, "candidates": list(review.candidates)}, days * 86_400)
         if out.export:
             out.messages.append(self._export_link(got.uh, out))
-        self._send(inc, out)
+        self._send(inc, out, self._sending(inc, tries))
+        return "erased" if out.erased else None
+
+    def apologize(self, payload: str, why: str) -> None:
+        """A kind answer for an event that failed 3 times ("dead") or came in a flood ("flood")."""
+        inc = parse_event(json.loads(payload))
+        if inc.standby or inc.kind not in ("text", "postback", "sticker", "media", "location"):
+            return
+        lang = str((self._load(inc).user or {}).get("lang", "th"))
+        text = self.d.texts("error.sorry" if why == "dead" else "error.flood", lang)
+        sending = self._sending(inc, 2)
+        self.d.messenger.deliver(inc.chat_id, inc.reply_token, to_line([Text(text)]), sending)
+
+    def _sending(self, inc: Incoming, tries: int) -> Sending:
+        store = self.d.store
+        return Sending(
+            event_id=inc.event_id,
+            deadline=inc.timestamp / 1000 + self.d.settings.REPLY_TOKEN_SECONDS,
+            mark=lambda value: store.mark(inc.event_id, value),
+            marked=store.marked(inc.event_id) if tries > 1 else None,
+        )
 
     def _load(self, inc: Incoming) -> Loaded:
         uh = user_key(self.d.settings.hash_key, inc.chat_id)
@@ -122,16 +151,24 @@ class Dispatcher:
         assert out.ctx is not None
         return out.ctx.text("privacy.export_link", url=f"{self.d.settings.public_base_url}/export/{token}")
 
-    def _send(self, inc: Incoming, out: Outcome) -> None:
+    def _send(self, inc: Incoming, out: Outcome, sending: Sending) -> None:
         if inc.standby:
             return  # another channel has the chat: LINE gives no reply token, send nothing
         try:
             if out.messages:
-                self.d.messenger.deliver(inc.chat_id, inc.reply_token, to_line(out.messages, out.choices))
-            for p in out.pushes:
-                self.d.messenger.push(p.to, to_line(list(p.messages), p.choices))
+                self.d.messenger.deliver(inc.chat_id, inc.reply_token, to_line(out.messages, out.choices), sending)
+            for n, p in enumerate(out.pushes, 100):
+                if p.to in self.d.settings.staff_ids and not self._alert_allowed(p.to):
+                    log.warning("event %s: staff alert to %s over the limit, not sent", inc.event_id, mask(p.to))
+                    continue
+                self.d.messenger.push(p.to, to_line(list(p.messages), p.choices), sending.key(n))
         except QuotaExceeded:
             log.error("LINE monthly limit reached: event %s not answered by push", inc.event_id)
+
+    def _alert_allowed(self, staff: str) -> bool:
+        minute = self.d.clock.now().strftime("%Y%m%d%H%M")
+        count = self.d.store.incr_window(f"dip:alerts:{minute}:{user_key(self.d.settings.hash_key, staff)[:8]}", 120)
+        return count <= self.d.settings.STAFF_ALERTS_PER_MINUTE
 
 
 def _lang(inc: Incoming, user: dict[str, Any], clean: str) -> str:

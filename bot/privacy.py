@@ -13,7 +13,6 @@ __all__ = [
     "Notice",
     "collect",
     "consent_status",
-    "erase_rq_jobs",
     "export_serializer",
     "id_sha256",
     "load_notice",
@@ -37,21 +36,3 @@ def export_serializer(secret: bytes) -> Any:
     from itsdangerous import URLSafeTimedSerializer
 
     return URLSafeTimedSerializer(secret, salt="dip-export")
-
-
-def erase_rq_jobs(connection: Any, uh: str, queue_name: str) -> int:
-    """Delete RQ jobs of this user (queued, failed, finished): their only argument is `uh`."""
-    from rq import Queue
-    from rq.job import Job
-    from rq.registry import FailedJobRegistry, FinishedJobRegistry
-
-    queue = Queue(queue_name, connection=connection)
-    ids = set(queue.job_ids)
-    for registry in (FailedJobRegistry(queue=queue), FinishedJobRegistry(queue=queue)):
-        ids |= set(registry.get_job_ids())
-    removed = 0
-    for job in Job.fetch_many(list(ids), connection=connection):
-        if job is not None and tuple(job.args or ()) == (uh,):
-            job.delete()
-            removed += 1
-    return removed

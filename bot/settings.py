@@ -6,6 +6,7 @@ bot signs webhooks with DEV_CHANNEL_SECRET and prints what it would send instead
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Literal
 
@@ -34,8 +35,23 @@ class Settings(BaseSettings):
     PORT: int = Field(default=8000, ge=1, le=65535)
     STAFF_USER_IDS: str = ""
     ADMIN_API_TOKEN: str | None = None
-    WORKER_CONCURRENCY: int = Field(default=4, ge=1, le=64)
-    # Key for the HMAC that replaces user IDs in auxiliary keys; defaults to the channel secret.
+    # Worker processes per host (`python -m bot worker`), consumers (threads) in each, and the
+    # partitions of the event streams: fixed per deployment (changing it moves users between
+    # partitions; drain the queue first).
+    WORKER_PROCESSES: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
+    WORKER_THREADS: int = Field(default=4, ge=1, le=64)
+    EVENT_PARTITIONS: int = Field(default=32, ge=1, le=1024)
+    LEASE_SECONDS: float = Field(default=5.0, gt=0.5, le=120)
+    # LINE's reply token lives about a minute after the event; past this we push instead.
+    REPLY_TOKEN_SECONDS: float = Field(default=50.0, gt=0, le=60)
+    PUSH_RETRY_SECONDS: float = Field(default=600.0, gt=0)  # keep retrying a push through an outage
+    FLOOD_PER_MINUTE: int = Field(default=30, ge=1)  # one user's messages answered per minute
+    STAFF_ALERTS_PER_MINUTE: int = Field(default=20, ge=1)
+    METRICS_TOKEN: str | None = None  # Bearer token for GET /metrics; unset: only from this machine
+    METRICS_DIR: str = "var/metrics"
+    METRICS_PORT: int | None = Field(default=None, ge=1, le=65535)  # the worker's own /metrics
+    # Key for the HMAC that replaces user IDs in Redis key names. Required with a token or Redis:
+    # it must not follow the channel secret, which LINE lets you reissue.
     USER_HASH_KEY: str | None = None
     LOG_LEVEL: str = "INFO"
     # Where users reach this service over HTTPS (export links); default: the local server.
@@ -86,7 +102,7 @@ class Settings(BaseSettings):
 
     @property
     def hash_key(self) -> bytes:
-        return (self.USER_HASH_KEY or self.channel_secret).encode()
+        return (self.USER_HASH_KEY or "local-hash-key-not-for-production").encode()
 
     @property
     def public_base_url(self) -> str:
@@ -109,12 +125,18 @@ def load_settings(**overrides: object) -> Settings:
         err = e.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "settings"
         raise SettingsError(f"setting {name} is invalid: {err['msg']}") from None
-    if not s.local:
-        if not s.LINE_CHANNEL_SECRET:
-            raise SettingsError("setting LINE_CHANNEL_SECRET is required when LINE_CHANNEL_ACCESS_TOKEN is set")
-        if not s.REDIS_URL and not s.EMBEDDED:
+    if not s.local or s.REDIS_URL:
+        why = "LINE_CHANNEL_ACCESS_TOKEN" if not s.local else "REDIS_URL"
+        if not s.LINE_CHANNEL_SECRET or s.LINE_CHANNEL_SECRET == DEV_CHANNEL_SECRET:
             raise SettingsError(
-                "setting REDIS_URL is required in production "
-                "(or set EMBEDDED=1 to run one process with in-memory state)"
+                f"setting LINE_CHANNEL_SECRET is required (not the development secret) when {why} is set"
             )
+        if not s.USER_HASH_KEY:
+            raise SettingsError(
+                f"setting USER_HASH_KEY is required when {why} is set: a long random value, kept as long as the data"
+            )
+    if not s.local and not s.REDIS_URL and not s.EMBEDDED:
+        raise SettingsError(
+            "setting REDIS_URL is required in production (or set EMBEDDED=1 to run one process with in-memory state)"
+        )
     return s

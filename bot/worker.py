@@ -1,121 +1,138 @@
-"""Workers: events of one user one at a time in LINE timestamp order, users in parallel.
+"""`python -m bot worker`: WORKER_PROCESSES processes, each with WORKER_THREADS consumers of the
+event partitions, NLU loaded once per process. The parent supervises: a child that dies is
+started again. Any number of worker hosts share the partitions (bot/events/leases.py).
 
-The same `drain` runs in both modes. Embedded: a thread pool in the web process. Redis: RQ
-`SimpleWorker`s (no fork per job, so the NLU loads once) on N threads of `python -m bot worker`.
+A Redis outage never ends a consumer silently: it retries with backoff and carries on; SIGTERM
+lets each consumer finish its event and give its partitions back.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+import signal
+import socket
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import time
 from typing import Any
 
-from bot.store import Store
-
 log = logging.getLogger(__name__)
-QUEUE_NAME = "dip-events"
-JOB_FUNC = "bot.jobs.run_user"  # by name: the web process never imports the worker's code
-
-Process = Callable[[str], None]
 
 
-def drain(store: Store, uh: str, process: Process) -> int:
-    """Process everything pending for `uh`; return how many events ran here.
+def run(settings: Any) -> int:
+    from bot.events.streams import ensure_groups
+    from bot.events.upgrade import upgrade
+    from bot.metrics import prepare
 
-    Lock, pop until empty, unlock, then look again: an event pushed after our last pop but
-    before the unlock found the lock held and its own job gave up, so we take it.
-    """
-    done = 0
+    prepare(settings.METRICS_DIR, "worker", fresh=True)
+    client = _redis(settings)
     while True:
-        token = store.try_lock(uh)
-        if token is None:
-            return done  # the holder looks again after it unlocks
         try:
-            while (payload := store.pop_pending(uh)) is not None:
-                try:
-                    process(payload)
-                except Exception:  # one bad event must not block the user's next ones
-                    log.exception("event failed uh=%s", uh[:8])
-                done += 1
-        finally:
-            store.unlock(uh, token)
-        if not store.has_pending(uh):
-            return done
+            ensure_groups(client, settings.EVENT_PARTITIONS)
+            upgrade(client, settings.EVENT_PARTITIONS)
+            break
+        except Exception as e:
+            log.warning("worker start: Redis not ready (%s); retrying", type(e).__name__)
+            time.sleep(1)
+    if settings.WORKER_PROCESSES == 1:
+        return serve(settings, 0)
+    return supervise(settings)
 
 
-class ThreadScheduler:
-    """Embedded mode: schedule = submit a drain to an in-process pool."""
-
-    def __init__(self, store: Store, process: Process, concurrency: int = 4) -> None:
-        self.store, self.process = store, process
-        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="worker")
-
-    def __call__(self, uh: str, _pipe: Any) -> None:
-        self.pool.submit(drain, self.store, uh, self.process)
-
-    def shutdown(self) -> None:
-        self.pool.shutdown(wait=True)
-
-
-class ManualScheduler:
-    """Tests: remember who is waiting; `run()` drains them in the calling thread, in order."""
-
-    def __init__(self, store: Store, process: Process | None = None) -> None:
-        self.store, self.process = store, process
-        self.waiting: list[str] = []
-        self.fail_next = False
-
-    def __call__(self, uh: str, _pipe: Any) -> None:
-        if self.fail_next:
-            self.fail_next = False
-            raise RuntimeError("queue unavailable (injected)")
-        self.waiting.append(uh)
-
-    def run(self) -> int:
-        assert self.process is not None, "ManualScheduler.process is not set"
-        done = 0
-        while self.waiting:
-            done += drain(self.store, self.waiting.pop(0), self.process)
-        return done
+def supervise(settings: Any) -> int:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    ctx = multiprocessing.get_context("fork")
+    children: dict[int, Any] = {}
+    starts: dict[int, float] = {}
+    while not stop.is_set():
+        for i in range(settings.WORKER_PROCESSES):
+            child = children.get(i)
+            if child is not None and child.is_alive():
+                continue
+            if child is not None:
+                log.error("worker process %d exited with %s; starting it again", i, child.exitcode)
+                _mark_dead(child.pid)
+            if time.monotonic() - starts.get(i, 0) < 2:
+                continue  # crashing at start: try again shortly, not in a tight loop
+            children[i] = ctx.Process(target=serve, args=(settings, i), name=f"worker-{i}", daemon=False)
+            children[i].start()
+            starts[i] = time.monotonic()
+        stop.wait(0.5)
+    for child in children.values():
+        if child.is_alive():
+            child.terminate()
+    for child in children.values():
+        child.join(timeout=30)
+    log.info("worker stopped")
+    return 0
 
 
-class RQScheduler:
-    """Redis mode: one RQ job per accepted event, enqueued inside the store's transaction.
+def serve(settings: Any, index: int) -> int:
+    """One worker process: its consumers and the keeper of their leases."""
+    _die_with_parent()
+    from bot.app import build_dispatcher, make_store
+    from bot.events.consumer import Consumer
+    from bot.events.leases import Leases
+    from bot.metrics import metrics
 
-    The job carries only the HMAC key: no user ID or text in RQ's records, and no result kept.
-    """
-
-    def __init__(self, connection: Any) -> None:
-        from rq import Queue
-
-        self.queue = Queue(QUEUE_NAME, connection=connection)
-
-    def __call__(self, uh: str, pipe: Any) -> None:
-        self.queue.enqueue_call(JOB_FUNC, args=(uh,), result_ttl=0, failure_ttl=3600, timeout=300, pipeline=pipe)
-
-
-def run_rq_workers(redis_url: str, concurrency: int, stop: threading.Event) -> None:
-    """N non-forking RQ workers on threads of this process; returns when `stop` is set."""
-    import redis
-    from rq import SimpleWorker
-    from rq.timeouts import TimerDeathPenalty
-
-    class ThreadWorker(SimpleWorker):
-        death_penalty_class = TimerDeathPenalty  # SIGALRM works only on the main thread
-
-        def _install_signal_handlers(self) -> None:  # the main thread handles SIGTERM
-            pass
-
-    conn = redis.Redis.from_url(redis_url)  # no socket timeout: RQ blocks on BLPOP
-    workers = [ThreadWorker([QUEUE_NAME], connection=conn) for _ in range(concurrency)]
-    threads = [threading.Thread(target=w.work, kwargs={"logging_level": "WARNING"}, daemon=True) for w in workers]
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    store = make_store(settings)
+    dispatcher = build_dispatcher(settings, store, metrics=metrics())
+    dispatcher.d.router.classify("สวัสดี")  # NLU loaded and warm before the first event
+    client = store.r  # type: ignore[attr-defined]
+    leases = Leases(client, settings.EVENT_PARTITIONS, settings.LEASE_SECONDS)
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    consumers = [
+        Consumer(
+            client,
+            leases,
+            f"{name}:{t}",
+            dispatcher.process,
+            dispatcher.apologize,
+            settings.FLOOD_PER_MINUTE,
+            metrics(),
+        )
+        for t in range(settings.WORKER_THREADS)
+    ]
+    for c in consumers:
+        leases.join(c.name)
+    threads = [threading.Thread(target=leases.keep, args=(stop,), daemon=True, name="leases")]
+    threads += [threading.Thread(target=c.run, args=(stop,), daemon=True, name=c.name) for c in consumers]
     for t in threads:
         t.start()
-    log.info("worker ready: %d RQ threads on queue %s", concurrency, QUEUE_NAME)
+    log.info("worker ready: process %d, %d consumers, %d partitions", index, len(consumers), settings.EVENT_PARTITIONS)
     stop.wait()
-    for w in workers:
-        w._stop_requested = True  # finish the job in hand, take no new one
-    for t in threads:
-        t.join(timeout=10)
+    for t in threads[1:]:
+        t.join(timeout=60)
+    return 0
+
+
+def _redis(settings: Any) -> Any:
+    import redis
+
+    return redis.Redis.from_url(str(settings.REDIS_URL), socket_timeout=5, socket_connect_timeout=3)
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker process ends with its parent (a killed supervisor leaves no orphans)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _mark_dead(pid: int | None) -> None:
+    try:
+        from prometheus_client import multiprocess
+
+        if pid:
+            multiprocess.mark_process_dead(pid)
+    except Exception:
+        pass

@@ -30,7 +30,8 @@ def test_importing_the_package_does_no_work() -> None:
 
 
 def test_the_web_process_in_redis_mode_loads_no_nlu_sdk_or_handlers() -> None:
-    env = {"PATH": "/usr/bin:/bin", "REDIS_URL": "redis://127.0.0.1:1/0"}  # never contacted at start-up
+    env = {"PATH": "/usr/bin:/bin", "REDIS_URL": "redis://127.0.0.1:1/0",  # never contacted at start-up
+           "LINE_CHANNEL_SECRET": "s3cret", "USER_HASH_KEY": "k3y"}  # fmt: skip
     run = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, env=env, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().endswith("heavy="), run.stdout

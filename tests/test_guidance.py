@@ -121,7 +121,7 @@ def test_staff_confirm_a_participant_and_a_group_and_the_kpi_command_counts_them
     assert any(t == user and "ยืนยันการเข้าร่วมโครงการของคุณแล้ว" in texts(m) for _, t, m in sent)
     assert "บันทึกกลุ่ม" in texts(bot.say(STAFF, "สร้างกลุ่ม คลัสเตอร์โรงสีข้าวชุมชน ขอนแก่น"))
     assert "ยืนยันเข้าร่วมโครงการแล้ว" in texts(bot.say(user, "สถานะของฉัน"))
-    env = {**os.environ, "REDIS_URL": redis_url}
+    env = {**os.environ, "REDIS_URL": redis_url, "LINE_CHANNEL_SECRET": "s3cret", "USER_HASH_KEY": "k3y"}
     run = subprocess.run(
         [sys.executable, "-m", "bot", "kpi", "--fy", "2570"],
         cwd=Path(__file__).parent.parent,

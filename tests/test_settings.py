@@ -32,8 +32,20 @@ def test_production_requires_the_secret() -> None:
 
 def test_production_requires_redis_or_an_explicit_embedded_flag() -> None:
     with pytest.raises(SettingsError, match="REDIS_URL"):
-        settings(LINE_CHANNEL_ACCESS_TOKEN="tok", LINE_CHANNEL_SECRET="s")
-    assert settings(LINE_CHANNEL_ACCESS_TOKEN="tok", LINE_CHANNEL_SECRET="s", EMBEDDED=True).embedded
+        settings(LINE_CHANNEL_ACCESS_TOKEN="tok", LINE_CHANNEL_SECRET="s", USER_HASH_KEY="k")
+    assert settings(LINE_CHANNEL_ACCESS_TOKEN="tok", LINE_CHANNEL_SECRET="s", USER_HASH_KEY="k", EMBEDDED=True).embedded
+
+
+@pytest.mark.parametrize("start", [{"LINE_CHANNEL_ACCESS_TOKEN": "tok"}, {"REDIS_URL": "redis://localhost:6379/0"}])
+def test_a_token_or_redis_refuses_the_development_secret_and_a_missing_hash_key(start: dict) -> None:
+    with pytest.raises(SettingsError, match="LINE_CHANNEL_SECRET is required"):
+        settings(**start, USER_HASH_KEY="k")
+    with pytest.raises(SettingsError, match="not the development secret"):
+        settings(**start, LINE_CHANNEL_SECRET=DEV_CHANNEL_SECRET, USER_HASH_KEY="k")
+    with pytest.raises(SettingsError, match="USER_HASH_KEY is required"):
+        settings(**start, LINE_CHANNEL_SECRET="s3cret")
+    ok = settings(**{**start, "REDIS_URL": "redis://localhost:6379/0"}, LINE_CHANNEL_SECRET="s3cret", USER_HASH_KEY="k")
+    assert ok.hash_key == b"k" and ok.channel_secret == "s3cret"
 
 
 @pytest.mark.parametrize(
@@ -43,7 +55,8 @@ def test_production_requires_redis_or_an_explicit_embedded_flag() -> None:
         ("STAFF_USER_IDS", "U123,nope"),
         ("PORT", "99999"),
         ("LINE_API_BASE_URL", "api.line.me"),
-        ("WORKER_CONCURRENCY", "0"),
+        ("WORKER_PROCESSES", "0"),
+        ("EVENT_PARTITIONS", "0"),
     ],
 )
 def test_a_malformed_setting_is_named(name: str, value: str) -> None:
@@ -57,7 +70,12 @@ def test_staff_ids_are_parsed() -> None:
 
 
 def test_the_process_stops_with_the_name_of_the_setting() -> None:
-    env = {"PATH": "/usr/bin:/bin", "LINE_CHANNEL_ACCESS_TOKEN": "tok", "LINE_CHANNEL_SECRET": "s"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LINE_CHANNEL_ACCESS_TOKEN": "tok",
+        "LINE_CHANNEL_SECRET": "s",
+        "USER_HASH_KEY": "k",
+    }
     run = subprocess.run(
         [sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )

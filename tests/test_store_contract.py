@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from bot.store.memory import MemoryStore
@@ -17,10 +15,6 @@ def store(request):
 
     request.getfixturevalue("redis_client")
     return RedisStore.from_url(request.getfixturevalue("redis_url"))
-
-
-def accept(store, event_id: str, uh: str = "u1", ts: int = 1, payload: str | None = None, schedule=None) -> bool:
-    return store.accept(event_id, uh, ts, payload or json.dumps({"id": event_id}), schedule or (lambda uh, pipe: None))
 
 
 def test_records_round_trip_as_copies(store) -> None:
@@ -38,38 +32,12 @@ def test_unknown_record_kinds_are_refused(store) -> None:
         store.put("secrets", "u1", {"v": 1})
 
 
-def test_accept_dedupes_by_event_id(store) -> None:
-    scheduled: list[str] = []
-    assert accept(store, "E1", schedule=lambda uh, pipe: scheduled.append(uh))
-    assert not accept(store, "E1", schedule=lambda uh, pipe: scheduled.append(uh))
-    assert scheduled == ["u1"]
-    assert store.pop_pending("u1") is not None and store.pop_pending("u1") is None
-
-
-def test_a_failed_schedule_undoes_everything(store) -> None:
-    def broken(uh, pipe):
-        raise RuntimeError("queue down")
-
-    with pytest.raises(RuntimeError):
-        accept(store, "E2", schedule=broken)
-    assert not store.has_pending("u1")
-    assert accept(store, "E2")  # the redelivery is not mistaken for a duplicate
-
-
-def test_pending_events_come_out_in_line_timestamp_order(store) -> None:
-    for ts, eid in [(30, "c"), (10, "a"), (20, "b")]:
-        accept(store, eid, ts=ts, payload=eid)
-    assert [store.pop_pending("u1") for _ in range(4)] == ["a", "b", "c", None]
-
-
-def test_one_lock_holder_per_user(store) -> None:
-    token = store.try_lock("u1")
-    assert token and store.try_lock("u1") is None
-    assert store.try_lock("u2") is not None  # other users run in parallel
-    store.unlock("u1", "someone-else")
-    assert store.try_lock("u1") is None
-    store.unlock("u1", token)
-    assert store.try_lock("u1") is not None
+def test_reply_marks_and_rate_windows(store) -> None:
+    assert store.marked("E1") is None
+    store.mark("E1", "started")
+    store.mark("E1", "done")
+    assert store.marked("E1") == "done" and store.marked("E2") is None
+    assert [store.incr_window("dip:alerts:202611251000:staff", 120) for _ in range(3)] == [1, 2, 3]
 
 
 def test_ping(store) -> None:

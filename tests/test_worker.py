@@ -1,4 +1,6 @@
-"""Per-user order by LINE timestamp, users in parallel, and the RQ path on real Redis."""
+"""The event pipeline on real Redis: per-user order, exactly-once processing, a dead consumer's
+events taken over, poison events to the dead-letter stream, floods, the v1 upgrade, and the
+embedded queue. (Killing real processes is in tests/e2e/test_faults.py.)"""
 
 from __future__ import annotations
 
@@ -6,89 +8,168 @@ import json
 import threading
 import time
 
-from bot.store.memory import MemoryStore
-from bot.worker import ThreadScheduler, drain
+import pytest
+
+from bot.events import partition_of
+from bot.events.consumer import Consumer
+from bot.events.leases import Leases
+from bot.events.memory import MemoryQueue
+from bot.events.streams import StreamQueue, ensure_groups, stream_key
+from bot.events.upgrade import upgrade
+
+P = 4
 
 
-def test_drain_runs_one_users_events_in_timestamp_order() -> None:
-    store, seen = MemoryStore(), []
-    for ts in (3, 1, 2):
-        store.accept(f"e{ts}", "u", ts, str(ts), lambda uh, p: None)
-    assert drain(store, "u", seen.append) == 3
-    assert seen == ["1", "2", "3"]
+def events(n: int, users: int) -> list[tuple[str, str, str]]:
+    out = []
+    for i in range(n):
+        uh = f"user{i % users:02d}"
+        out.append((f"E{i:04d}", uh, json.dumps({"n": i, "uh": uh, "webhookEventId": f"E{i:04d}", "timestamp": 0})))
+    return out
 
 
-def test_an_event_that_fails_does_not_block_the_next(caplog) -> None:
-    store, seen = MemoryStore(), []
+class Recorder:
+    def __init__(self, fail: set[int] | None = None) -> None:
+        self.seen: list[dict] = []
+        self.fail = fail or set()
+        self.apologies: list[tuple[int, str]] = []
+        self.lock = threading.Lock()
 
-    def process(payload: str) -> None:
-        if payload == "1":
-            raise ValueError("bad event")
-        seen.append(payload)
+    def __call__(self, payload: str, tries: int) -> None:
+        ev = json.loads(payload)
+        if ev["n"] in self.fail:
+            raise RuntimeError("poison")
+        with self.lock:
+            self.seen.append(ev)
 
-    for ts in (1, 2):
-        store.accept(f"e{ts}", "u", ts, str(ts), lambda uh, p: None)
-    drain(store, "u", process)
-    assert seen == ["2"] and "event failed" in caplog.text
-
-
-def test_a_user_never_runs_on_two_threads_and_users_run_in_parallel() -> None:
-    store = MemoryStore()
-    running: dict[str, int] = {}
-    overlap: list[str] = []
-    parallel = threading.Event()
-    lock = threading.Lock()
-
-    def process(payload: str) -> None:
-        uh = json.loads(payload)["u"]
-        with lock:
-            running[uh] = running.get(uh, 0) + 1
-            if running[uh] > 1:
-                overlap.append(uh)
-            if sum(1 for v in running.values() if v) > 1:
-                parallel.set()
-        time.sleep(0.01)
-        with lock:
-            running[uh] -= 1
-
-    sched = ThreadScheduler(store, process, concurrency=4)
-    for i in range(40):
-        uh = f"u{i % 3}"
-        store.accept(f"e{i}", uh, i, json.dumps({"u": uh, "i": i}), sched)
-    sched.shutdown()
-    assert overlap == [] and parallel.is_set()
-    assert not any(store.has_pending(f"u{i}") for i in range(3))
+    def apologize(self, payload: str, why: str) -> None:
+        self.apologies.append((json.loads(payload)["n"], why))
 
 
-def test_rq_jobs_carry_no_user_id_and_run_in_order(redis_url, redis_client, classifier) -> None:
-    """The web enqueues through RQ inside the store's transaction; a SimpleWorker drains."""
-    from rq import Queue, SimpleWorker
+def consumer(r, name: str, rec: Recorder, leases: Leases | None = None, flood: int = 1000) -> Consumer:
+    leases = leases or Leases(r, P, lease_seconds=2)
+    c = Consumer(r, leases, name, rec, rec.apologize, flood_per_minute=flood)
+    leases.join(name)
+    return c
 
-    from bot import jobs
-    from bot.store.redis import RedisStore
-    from bot.worker import QUEUE_NAME, RQScheduler
-    from tests.support import line
-    from tests.support.harness import Bot, texts
 
-    store = RedisStore.from_url(redis_url)
-    b = Bot(classifier, store=store)
-    rq = RQScheduler(store.r)
-    b.client.application.extensions["dip"].schedule = rq
-    user = line.uid(0xBEEF)
-    first, second = line.text(user, "ก", ts=line.T0 + 10), line.text(user, "ส", ts=line.T0 + 5)
-    assert b.post(first, second).status_code == 200
-    queue = Queue(QUEUE_NAME, connection=store.r)
-    assert queue.count == 2
-    for job in queue.jobs:
-        assert user not in json.dumps(job.args) and job.result_ttl == 0
-    seen: list[str] = []
+def drain(c: Consumer, seconds: float = 8) -> None:
+    """Step until every partition is empty (leases of a dead consumer may take a while to free)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if c.step(block_ms=1) == 0 and not c.dirty and not any(c.r.xlen(stream_key(p)) for p in range(P)):
+            return
+        c.next_balance = min(c.next_balance, time.monotonic() + 0.1)
 
-    def process(payload: str) -> None:
-        seen.append(json.loads(payload)["message"]["text"])
-        b.dispatcher.process(payload)
 
-    jobs.install(store, process)
-    SimpleWorker([queue], connection=store.r).work(burst=True)
-    assert seen == ["ส", "ก"]  # LINE timestamp order, not arrival order
-    said = [texts(m) for _, _, m in b.sent()]
-    assert "สาย ส" in said[0] and "สาย ก" in said[1]
+@pytest.fixture
+def r(redis_client):
+    ensure_groups(redis_client, P)
+    return redis_client
+
+
+def test_accept_dedupes_and_each_users_events_come_in_order(r) -> None:
+    q = StreamQueue(r, P)
+    batch = events(60, 7)
+    assert q.accept(batch) == [True] * 60
+    assert q.accept(batch[:5]) == [False] * 5  # LINE delivered them again
+    rec = Recorder()
+    drain(consumer(r, "c1", rec))
+    assert len(rec.seen) == 60
+    for u in {ev["uh"] for ev in rec.seen}:
+        ns = [ev["n"] for ev in rec.seen if ev["uh"] == u]
+        assert ns == sorted(ns)
+    assert sum(r.xlen(stream_key(p)) for p in range(P)) == 0, "processed entries are deleted"
+
+
+def test_a_dead_consumers_events_are_taken_over_in_order_and_none_runs_twice(r) -> None:
+    StreamQueue(r, P).accept(events(40, 5))
+    dead = Leases(r, P, lease_seconds=1)
+    a = consumer(r, "dead-one", Recorder(), dead)
+    a.leases.balance(a.name)
+    owned = a.leases.mine(a.name)
+    got = r.xreadgroup("workers", a.name, {stream_key(p): ">" for p in owned}, count=100)
+    delivered = sum(len(e) for _, e in got)
+    assert delivered > 0  # delivered to "dead-one", never acknowledged: it died here
+    r.set("dip:done:E0001", 1)  # and one event had finished just before the crash
+    time.sleep(1.2)  # its leases run out (nobody renews them)
+    rec = Recorder()
+    drain(consumer(r, "alive", rec))
+    ns = [ev["n"] for ev in rec.seen]
+    assert sorted(ns) == [n for n in range(40) if n != 1], "every event once, the finished one not again"
+    for u in {ev["uh"] for ev in rec.seen}:
+        mine = [ev["n"] for ev in rec.seen if ev["uh"] == u]
+        assert mine == sorted(mine)
+
+
+def test_a_poison_event_goes_to_the_dead_letters_and_blocks_nobody_else(r) -> None:
+    StreamQueue(r, P).accept(events(12, 3))
+    rec = Recorder(fail={4})
+    c = consumer(r, "c1", rec)
+    drain(c)
+    assert sorted(ev["n"] for ev in rec.seen) == [n for n in range(12) if n != 4]
+    assert rec.apologies == [(4, "dead")], "the user is told, once"
+    assert r.xlen("dip:dead") == 1 and r.xrange("dip:dead")[0][1][b"id"] == b"E0004"
+
+
+def test_a_flood_from_one_user_is_throttled_and_the_others_still_answered(r) -> None:
+    flood = [(f"F{i:03d}", "flooder", json.dumps({"n": 1000 + i, "uh": "flooder"})) for i in range(40)]
+    others = [(f"O{i:03d}", f"calm{i}", json.dumps({"n": i, "uh": f"calm{i}"})) for i in range(8)]
+    StreamQueue(r, P).accept(flood + others)
+    rec = Recorder()
+    drain(consumer(r, "c1", rec, flood=10))
+    assert sum(ev["uh"] == "flooder" for ev in rec.seen) == 10
+    assert sorted(ev["n"] for ev in rec.seen if ev["uh"] != "flooder") == list(range(8))
+    assert rec.apologies == [(1010, "flood")]
+
+
+def test_a_consumer_survives_redis_errors(r, monkeypatch) -> None:
+    StreamQueue(r, P).accept(events(10, 2))
+    rec = Recorder()
+    c = consumer(r, "c1", rec)
+    real, calls = r.xreadgroup, {"n": 0}
+
+    def flaky(*a, **k):
+        calls["n"] += 1
+        if calls["n"] <= 3:
+            import redis
+
+            raise redis.ConnectionError("Redis restarting")
+        return real(*a, **k)
+
+    monkeypatch.setattr(r, "xreadgroup", flaky)
+    stop = threading.Event()
+    t = threading.Thread(target=c.run, args=(stop, 10))
+    t.start()
+    deadline = time.time() + 15
+    while len(rec.seen) < 10 and time.time() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    t.join(5)
+    assert len(rec.seen) == 10 and calls["n"] > 3
+
+
+def test_the_v1_queue_is_moved_to_the_streams_and_answered(r) -> None:
+    from rq import Queue
+
+    old = {"webhookEventId": "OLD1", "n": 7, "uh": "olduser", "timestamp": 5}
+    r.zadd("dip:pending:olduser", {json.dumps(old): 5})
+    Queue("dip-events", connection=r).enqueue_call("bot.jobs.run_user", args=("olduser",))
+    assert upgrade(r, P) == 1
+    assert not r.exists("dip:pending:olduser") and Queue("dip-events", connection=r).count == 0
+    assert r.xlen(stream_key(partition_of("olduser", P))) == 1
+    rec = Recorder()
+    drain(consumer(r, "c1", rec))
+    assert [ev["n"] for ev in rec.seen] == [7]
+
+
+def test_the_embedded_queue_keeps_each_users_order() -> None:
+    rec = Recorder()
+    q = MemoryQueue(rec, partitions=4, threads=3)
+    batch = events(200, 9)
+    assert all(q.accept(batch)) and not any(q.accept(batch[:3]))
+    q.shutdown()
+    assert len(rec.seen) == 200
+    for u in {ev["uh"] for ev in rec.seen}:
+        ns = [ev["n"] for ev in rec.seen if ev["uh"] == u]
+        assert ns == sorted(ns)

@@ -1,142 +1,163 @@
-"""LINE messenger on line-bot-sdk v3, with the reply/push rules of facts/LINE.md.
+"""LINE messenger: the Messaging API over one pooled HTTP client, with the rules of facts/LINE.md.
 
-- Timeouts are always set (the SDK has none) and retries are ours (it retries nothing).
-- 429 and 5xx and timeouts: capped exponential backoff, a cap on attempts and on total time.
-- "You have reached your monthly limit." is not retried: it raises QuotaExceeded.
-- Push carries an X-Line-Retry-Key from the first attempt; 409 means it was already accepted.
-- Reply: fall back to push only when the reply was never delivered. "Invalid reply token"
-  after our own ambiguous attempt (timeout, 5xx) is taken as delivered, because LINE gives
-  the same answer for a used token as for an expired one.
+The messages are already LINE's JSON (bot/messenger/render.py), so they are posted as they are:
+building line-bot-sdk's models for a 30 KB carousel costs about 10 ms of CPU an event, and
+the sending worker is measured (`make bench`). line-bot-sdk stays for the rich menu.
+
+- Timeouts always set; urllib3 retries nothing behind our back; our retries back off with jitter.
+- Reply: retried (429, 5xx, timeouts) until the reply token's deadline, then the dispatcher pushes.
+  "Invalid reply token" after an attempt of ours that may have arrived (a timeout, a 5xx, or an
+  earlier run of this event) means it was delivered; on a first clean attempt it means expired.
+- Push and multicast: X-Line-Retry-Key from the first attempt, the same on every retry; 409
+  means an earlier attempt was accepted. Retried through an outage up to PUSH_RETRY_SECONDS.
+- "You have reached your monthly limit." is never retried: QuotaExceeded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import random
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import urllib3
-from linebot.v3.messaging import (
-    ApiClient,
-    ApiException,
-    Configuration,
-    MessagingApi,
-    PushMessageRequest,
-    ReplyMessageRequest,
-)
 
 from bot.ids import mask
-from bot.messenger.base import BaseMessenger, QuotaExceeded
+from bot.messenger.base import BaseMessenger, DeliveryFailed, QuotaExceeded, Sending
 
 log = logging.getLogger(__name__)
 MONTHLY_LIMIT = "You have reached your monthly limit."
 INVALID_TOKEN = "Invalid reply token"
-# Never sent: safe to retry and nothing was delivered.
-NOT_SENT = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
-
-
-class LocalApiClient(ApiClient):
-    """MessagingApiBlob always calls api-data.line.me; dropping the per-call host makes it
-    follow `Configuration.host` (linefake README), so LINE_API_DATA_BASE_URL is honoured."""
-
-    def call_api(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs["_host"] = None
-        return super().call_api(*args, **kwargs)
-
-
-def make_client(base_url: str, token: str) -> ApiClient:
-    cfg = Configuration(host=base_url, access_token=token)
-    cfg.retries = False  # urllib3 must not retry POSTs behind our back
-    return LocalApiClient(cfg)
 
 
 class LineMessenger(BaseMessenger):
     def __init__(
         self,
-        client: ApiClient,
+        base_url: str,
+        token: str,
         timeout: float = 10.0,
-        max_attempts: int = 6,
-        max_seconds: float = 60.0,
+        push_seconds: float = 600.0,
+        metrics: Any = None,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.api = MessagingApi(client)
-        self.timeout, self.max_attempts, self.max_seconds = timeout, max_attempts, max_seconds
-        self.backoff, self.sleep = backoff, sleep
+        self.base = base_url.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.http = urllib3.PoolManager(
+            num_pools=4, maxsize=32, retries=False, timeout=urllib3.Timeout(connect=min(3.0, timeout), read=timeout)
+        )
+        self.push_seconds, self.metrics, self.backoff, self.sleep = push_seconds, metrics, backoff, sleep
 
-    def _wait(self, attempt: int, started: float) -> bool:
-        """Sleep before the next attempt; False when attempts or time are used up."""
-        delay = min(self.backoff * 2**attempt, 8.0)
-        if attempt + 1 >= self.max_attempts or time.monotonic() - started + delay > self.max_seconds:
+    def post(self, api: str, path: str, body: dict[str, Any], key: str | None = None) -> tuple[int, str]:
+        """One attempt: (status, LINE's message), or raises urllib3's errors (timeouts, refused)."""
+        headers = {**self.headers, "X-Line-Retry-Key": key} if key else self.headers
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            r = self.http.request("POST", self.base + path, body=data, headers=headers)
+        except urllib3.exceptions.HTTPError:
+            if self.metrics:
+                self.metrics.line_call(api, "error")
+            raise
+        if self.metrics:
+            self.metrics.line_call(api, r.status)
+        return r.status, _message(r.data)
+
+    def _wait(self, attempt: int, api: str, until: float) -> bool:
+        """Back off before the next attempt (exponential, jittered, at most 8 s); False past `until`."""
+        delay = min(self.backoff * 2**attempt, 8.0) * random.uniform(0.5, 1.0)
+        if time.time() + delay > until:
             return False
+        if self.metrics:
+            self.metrics.retry(api)
         self.sleep(delay)
         return True
 
-    def reply(self, chat_id: str, reply_token: str, messages: list[dict[str, Any]]) -> bool:
-        req = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
-        ambiguous, started = False, time.monotonic()
-        for attempt in range(self.max_attempts):
+    def reply(self, chat_id: str, reply_token: str, messages: list[dict[str, Any]], sending: Sending) -> bool:
+        body = {"replyToken": reply_token, "messages": messages}
+        maybe_sent = sending.marked == "started"  # an earlier run of this event may have delivered it
+        sending.mark("started")
+        attempt = 0
+        while True:
             try:
-                self.api.reply_message_with_http_info(req, _request_timeout=self.timeout, _preload_content=False)
-                return True
-            except ApiException as e:
-                msg = _message(e)
-                if e.status == 429 and msg == MONTHLY_LIMIT:
-                    raise QuotaExceeded(msg) from None
-                if e.status == 400 and msg == INVALID_TOKEN:
-                    # After our own unclear attempt the reply most likely arrived; else it expired.
-                    log.info("reply token refused (after unclear attempt: %s)", ambiguous)
-                    return ambiguous
-                if e.status == 429 or (e.status or 0) >= 500:
-                    ambiguous = ambiguous or (e.status or 0) >= 500
-                    log.warning("reply got %s, attempt %d", e.status, attempt + 1)
-                else:
-                    log.error("reply refused %s: %s", e.status, msg)
+                status, msg = self.post("reply", "/v2/bot/message/reply", body)
+                if status == 200:
+                    sending.mark("done")
+                    return True
+                if status == 429 and msg == MONTHLY_LIMIT:
+                    raise QuotaExceeded(msg)
+                if status == 400 and msg == INVALID_TOKEN:
+                    log.info("reply token refused (an earlier attempt may have arrived: %s)", maybe_sent)
+                    if maybe_sent:
+                        sending.mark("done")
+                    return maybe_sent
+                if status != 429 and status < 500:
+                    log.error("reply refused %s: %s", status, msg)
                     return False  # LINE said no before delivering: push instead
-            except NOT_SENT as e:
-                log.warning("reply not sent (%s), attempt %d", type(e).__name__, attempt + 1)
+                maybe_sent = maybe_sent or status >= 500
             except urllib3.exceptions.HTTPError as e:
-                ambiguous = True  # a read timeout: LINE may have delivered it
-                log.warning("reply unclear (%s), attempt %d", type(e).__name__, attempt + 1)
-            if not self._wait(attempt, started):
-                break
-        if ambiguous:
-            log.error("reply gave up after an unclear attempt; not pushing a possible duplicate")
-            return True
-        return False
+                never = isinstance(e, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
+                maybe_sent = maybe_sent or not never  # a read timeout: LINE may have delivered it
+                log.warning("reply attempt %d failed (%s)", attempt + 1, type(e).__name__)
+            if not self._wait(attempt, "reply", sending.deadline):
+                log.warning("reply token deadline passed; pushing instead")
+                return False
+            attempt += 1
 
-    def push(self, to: str, messages: list[dict[str, Any]]) -> None:
-        req = PushMessageRequest.from_dict({"to": to, "messages": messages})
-        key, started = str(uuid.uuid4()), time.monotonic()  # the same key on every attempt
-        for attempt in range(self.max_attempts):
+    def push(self, to: str, messages: list[dict[str, Any]], key: str) -> None:
+        self._keyed("push", "/v2/bot/message/push", {"to": to, "messages": messages}, key, mask(to))
+
+    def multicast(self, to: list[str], messages: list[dict[str, Any]], key: str, unit: str | None = None) -> None:
+        body: dict[str, Any] = {"to": to, "messages": messages}
+        if unit:
+            body["customAggregationUnits"] = [unit]
+        self._keyed("multicast", "/v2/bot/message/multicast", body, key, f"{len(to)} users")
+
+    def _keyed(self, api: str, path: str, body: dict[str, Any], key: str, who: str) -> None:
+        until, attempt = time.time() + self.push_seconds, 0
+        while True:
             try:
-                self.api.push_message_with_http_info(
-                    req, x_line_retry_key=key, _request_timeout=self.timeout, _preload_content=False
-                )
-                return
-            except ApiException as e:
-                msg = _message(e)
-                if e.status == 409:
-                    return  # accepted by an earlier attempt with this key
-                if e.status == 429 and msg == MONTHLY_LIMIT:
-                    log.error("LINE monthly message limit reached; push to %s not sent", mask(to))
-                    raise QuotaExceeded(msg) from None
-                if e.status != 429 and (e.status or 0) < 500:
-                    log.error("push to %s refused %s: %s", mask(to), e.status, msg)
+                status, msg = self.post(api, path, body, key)
+                if status == 200 or status == 409:  # 409: an earlier attempt with this key was accepted
                     return
-                log.warning("push got %s, attempt %d", e.status, attempt + 1)
+                if status == 429 and msg == MONTHLY_LIMIT:
+                    log.error("LINE monthly message limit reached; %s to %s not sent", api, who)
+                    raise QuotaExceeded(msg)
+                if status != 429 and status < 500:
+                    log.error("%s to %s refused %s: %s", api, who, status, msg)
+                    return  # invalid: retrying cannot help (and the error is in the log and metrics)
             except urllib3.exceptions.HTTPError as e:
-                log.warning("push failed (%s), attempt %d", type(e).__name__, attempt + 1)
-            if not self._wait(attempt, started):
-                break
-        log.error("push to %s given up after %d attempts", mask(to), self.max_attempts)
+                log.warning("%s attempt %d failed (%s)", api, attempt + 1, type(e).__name__)
+            if not self._wait(attempt, api, until):
+                raise DeliveryFailed(f"{api} to {who} not accepted within {self.push_seconds:.0f} s")
+            attempt += 1
+
+    def loading(self, chat_id: str, seconds: int = 20) -> None:
+        if not chat_id.startswith("U"):
+            return  # 1:1 chats only
+        with contextlib.suppress(urllib3.exceptions.HTTPError):  # a nicety: never worth a retry
+            self.post("loading", "/v2/bot/chat/loading/start", {"chatId": chat_id, "loadingSeconds": seconds})
 
 
-def _message(e: ApiException) -> str:
+def _message(data: bytes) -> str:
     try:
-        return str(json.loads(e.body or b"{}").get("message", ""))
+        return str(json.loads(data or b"{}").get("message", ""))
     except (ValueError, AttributeError):
         return ""
+
+
+def make_client(base_url: str, token: str) -> Any:
+    """line-bot-sdk's client, for the rich menu. MessagingApiBlob always calls api-data.line.me;
+    dropping the per-call host makes it follow `Configuration.host` (linefake README)."""
+    from linebot.v3.messaging import ApiClient, Configuration
+
+    class LocalApiClient(ApiClient):
+        def call_api(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs["_host"] = None
+            return super().call_api(*args, **kwargs)
+
+    cfg = Configuration(host=base_url, access_token=token)
+    cfg.retries = False  # urllib3 must not retry POSTs behind our back
+    return LocalApiClient(cfg)

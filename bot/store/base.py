@@ -6,7 +6,6 @@ Keys hold an HMAC of the user ID (`uh`), never the ID itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,9 +31,37 @@ class KeySpec:
 
 # Every Redis key the project writes. tests/test_key_inventory.py fails on any key not listed.
 KEYS: tuple[KeySpec, ...] = (
-    KeySpec("dip:dedupe:{event_id}", "auxiliary", "bot/webhook.py", 2 * DAY, "webhookEventId seen (LINE redelivers)"),
-    KeySpec("dip:pending:{uh}", "auxiliary", "bot/webhook.py", DAY, "a user's events waiting, by LINE timestamp"),
-    KeySpec("dip:lock:{uh}", "auxiliary", "bot/worker.py", 120, "one worker at a time per user"),
+    KeySpec("dip:dedupe:{event_id}", "auxiliary", "bot/events/streams.py", 2 * DAY, "webhookEventId seen"),
+    KeySpec(
+        "dip:ev:{partition}",
+        "personal",
+        "bot/events/streams.py",
+        None,
+        "events waiting (user ID, text) in one of EVENT_PARTITIONS streams; deleted once processed; erased",
+    ),
+    KeySpec("dip:lease:{partition}", "auxiliary", "bot/events/leases.py", 120, "which consumer reads a partition"),
+    KeySpec("dip:workers", "auxiliary", "bot/events/leases.py", None, "consumer heartbeats (names, times)"),
+    KeySpec("dip:done:{event_id}", "auxiliary", "bot/events/consumer.py", 2 * DAY, "event processed: never again"),
+    KeySpec("dip:tries:{event_id}", "auxiliary", "bot/events/consumer.py", 2 * DAY, "tries of an event"),
+    KeySpec("dip:sent:{event_id}", "auxiliary", "bot/messenger/base.py", 2 * DAY, "the reply's mark"),
+    KeySpec("dip:flood:{uh}", "auxiliary", "bot/events/consumer.py", 60, "one user's events this minute"),
+    KeySpec("dip:alerts:{minute}", "auxiliary", "bot/dispatcher.py", 120, "staff alerts this minute"),
+    KeySpec(
+        "dip:dead",
+        "personal",
+        "bot/events/consumer.py",
+        None,
+        "events that failed 3 times (user ID, text), trimmed after 7 days; erased",
+    ),
+    KeySpec("dip:upgrade", "auxiliary", "bot/events/upgrade.py", 600, "one worker upgrades the old queue"),
+    KeySpec(
+        "dip:pending:{uh}",
+        "auxiliary",
+        "bot/events/upgrade.py",
+        None,
+        "v1 queue (before the streams): read once by the upgrade and deleted",
+    ),
+    KeySpec("dip:lock:{uh}", "auxiliary", "bot/events/upgrade.py", 120, "v1 per-user lock: deleted by the upgrade"),
     KeySpec(
         "dip:user:{uh}", "operational", "bot/dispatcher.py", None, "LINE user ID, follow status, opt-out, language"
     ),
@@ -61,21 +88,15 @@ REVIEW_TTL = 30 * DAY
 INDEXES = ("dip:lead-index", "dip:review-index")  # sorted sets whose members are HMAC keys
 
 
-# schedule(uh, pipeline_or_None): hand the user to a worker; for Redis it joins the transaction.
-Schedule = Callable[[str, Any], None]
-
-
 class Store(Protocol):
     def ping(self) -> bool: ...
 
-    # Webhook side: dedupe + pending + schedule, all or nothing. False means a duplicate.
-    def accept(self, event_id: str, uh: str, ts: int, payload: str, schedule: Schedule) -> bool: ...
+    # A reply's mark per event ("started", "done"): a re-run never replies twice (bot/messenger/base.py).
+    def mark(self, event_id: str, value: str) -> None: ...
+    def marked(self, event_id: str) -> str | None: ...
 
-    # Worker side.
-    def pop_pending(self, uh: str) -> str | None: ...
-    def has_pending(self, uh: str) -> bool: ...
-    def try_lock(self, uh: str, ttl: int = 120) -> str | None: ...
-    def unlock(self, uh: str, token: str) -> None: ...
+    # A counter in a time window (rate limits); returns the count including this one.
+    def incr_window(self, key: str, ttl: int) -> int: ...
 
     # Records (JSON objects with a "v" version field, saved explicitly).
     def get(self, kind: str, key: str) -> dict[str, Any] | None: ...

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import json
 import threading
 import time
-import uuid
 from typing import Any
 
-from bot.store.base import DAY, REVIEW_TTL, Schedule, per_user_kinds, ttl_of
+from bot.store.base import REVIEW_TTL, per_user_kinds, ttl_of
 
 
 class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._records: dict[tuple[str, str], tuple[str, float | None]] = {}
-        self._dedupe: dict[str, float] = {}
-        self._pending: dict[str, list[tuple[int, int, str]]] = {}
-        self._locks: dict[str, tuple[str, float]] = {}
-        self._seq = itertools.count()
+        self._marks: dict[str, str] = {}
+        self._windows: dict[str, tuple[int, float]] = {}
         self._reviews: dict[str, list[tuple[float, str]]] = {}
         self._lists: dict[tuple[str, str], tuple[list[str], float | None]] = {}
         self._indexes: dict[str, dict[str, float]] = {}
@@ -30,51 +25,21 @@ class MemoryStore:
     def ping(self) -> bool:
         return True
 
-    def accept(self, event_id: str, uh: str, ts: int, payload: str, schedule: Schedule) -> bool:
+    def mark(self, event_id: str, value: str) -> None:
         with self._lock:
-            now = time.monotonic()
-            if self._dedupe.get(event_id, 0) > now:
-                return False
-            self._dedupe[event_id] = now + 2 * DAY
-            entry = (ts, next(self._seq), payload)
-            heapq.heappush(self._pending.setdefault(uh, []), entry)
-            try:
-                schedule(uh, None)
-            except Exception:
-                # Undo so that LINE's redelivery is not taken for a duplicate.
-                del self._dedupe[event_id]
-                self._pending[uh].remove(entry)
-                heapq.heapify(self._pending[uh])
-                raise
-            return True
+            self._marks[event_id] = value
 
-    def pop_pending(self, uh: str) -> str | None:
+    def marked(self, event_id: str) -> str | None:
         with self._lock:
-            heap = self._pending.get(uh)
-            if not heap:
-                return None
-            payload = heapq.heappop(heap)[2]
-            if not heap:
-                del self._pending[uh]
-            return payload
+            return self._marks.get(event_id)
 
-    def has_pending(self, uh: str) -> bool:
+    def incr_window(self, key: str, ttl: int) -> int:
         with self._lock:
-            return bool(self._pending.get(uh))
-
-    def try_lock(self, uh: str, ttl: int = 120) -> str | None:
-        with self._lock:
-            held = self._locks.get(uh)
-            if held and held[1] > time.monotonic():
-                return None
-            token = uuid.uuid4().hex
-            self._locks[uh] = (token, time.monotonic() + ttl)
-            return token
-
-    def unlock(self, uh: str, token: str) -> None:
-        with self._lock:
-            if self._locks.get(uh, ("",))[0] == token:
-                del self._locks[uh]
+            count, expires = self._windows.get(key, (0, 0.0))
+            if expires <= time.monotonic():
+                count, expires = 0, time.monotonic() + ttl
+            self._windows[key] = (count + 1, expires)
+            return count + 1
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         with self._lock:
@@ -145,7 +110,6 @@ class MemoryStore:
             for kind in per_user_kinds():
                 self._records.pop((kind, uh), None)
                 self._lists.pop((kind, uh), None)
-            self._pending.pop(uh, None)
             self._reviews.pop(uh, None)
             for members in self._indexes.values():
                 members.pop(uh, None)

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from typing import Any
 
 import redis
 
-from bot.store.base import DAY, INDEXES, REVIEW_TTL, Schedule, per_user_kinds, ttl_of
-
-# Compare-and-delete, so a worker never frees a lock that expired and passed to another.
-_UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-# Lowest score first; ZPOPMIN is atomic, so two workers never take the same event.
+from bot.store.base import DAY, INDEXES, REVIEW_TTL, per_user_kinds, ttl_of
 
 
 class RedisStore:
-    def __init__(self, client: redis.Redis) -> None:
-        self.r = client
-        self._unlock = client.register_script(_UNLOCK)
+    def __init__(self, client: redis.Redis, partitions: int = 32) -> None:
+        self.r, self.partitions = client, partitions
 
     @classmethod
-    def from_url(cls, url: str) -> RedisStore:
-        return cls(redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3))
+    def from_url(cls, url: str, partitions: int = 32) -> RedisStore:
+        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3, health_check_interval=10)
+        return cls(client, partitions)
 
     def ping(self) -> bool:
         try:
@@ -31,41 +26,18 @@ class RedisStore:
         except redis.RedisError:
             return False
 
-    def accept(self, event_id: str, uh: str, ts: int, payload: str, schedule: Schedule) -> bool:
-        dedupe = f"dip:dedupe:{event_id}"
-        if not self.r.set(dedupe, 1, nx=True, ex=2 * DAY):
-            return False
-        try:
-            with self.r.pipeline(transaction=True) as pipe:
-                pipe.multi()  # explicit MULTI, so RQ adds its commands to this transaction
-                pipe.zadd(f"dip:pending:{uh}", {payload: ts})
-                pipe.expire(f"dip:pending:{uh}", DAY)
-                schedule(uh, pipe)
-                pipe.execute()
-        except Exception:
-            # Undo the key so that LINE's redelivery is processed; the route answers 500.
-            try:
-                self.r.delete(dedupe)
-            finally:
-                raise
-        return True
+    def mark(self, event_id: str, value: str) -> None:
+        self.r.set(f"dip:sent:{event_id}", value, ex=2 * DAY)
 
-    def pop_pending(self, uh: str) -> str | None:
-        got = self.r.zpopmin(f"dip:pending:{uh}", 1)
-        if not got:
-            return None
-        member = got[0][0]
-        return member.decode() if isinstance(member, bytes) else str(member)
+    def marked(self, event_id: str) -> str | None:
+        raw = self.r.get(f"dip:sent:{event_id}")
+        return _s(raw) if raw is not None else None
 
-    def has_pending(self, uh: str) -> bool:
-        return bool(self.r.zcard(f"dip:pending:{uh}"))
-
-    def try_lock(self, uh: str, ttl: int = 120) -> str | None:
-        token = uuid.uuid4().hex
-        return token if self.r.set(f"dip:lock:{uh}", token, nx=True, ex=ttl) else None
-
-    def unlock(self, uh: str, token: str) -> None:
-        self._unlock(keys=[f"dip:lock:{uh}"], args=[token])
+    def incr_window(self, key: str, ttl: int) -> int:
+        pipe = self.r.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, ttl)
+        return int(pipe.execute()[0])
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         raw = self.r.get(f"dip:{kind}:{key}")
@@ -128,12 +100,24 @@ class RedisStore:
         return [m.decode() if isinstance(m, bytes) else str(m) for m in self.r.zrange(index, 0, -1)]
 
     def erase(self, uh: str, id_sha256: str, at: str) -> None:
+        self._erase_events(uh)
         with self.r.pipeline(transaction=True) as pipe:
             pipe.delete(*[f"dip:{kind}:{uh}" for kind in per_user_kinds()])
             for index in INDEXES:
                 pipe.zrem(index, uh)
             pipe.hset("dip:erasures", id_sha256, at)
             pipe.execute()
+
+    def _erase_events(self, uh: str) -> None:
+        """The user's events still in their partition and in the dead-letter stream."""
+        from bot.events import partition_of
+        from bot.events.streams import stream_key
+
+        r: Any = self.r
+        for stream in (stream_key(partition_of(uh, self.partitions)), "dip:dead"):
+            ids = [i for i, fields in r.xrange(stream) if fields and fields.get(b"uh") == uh.encode()]
+            if ids:
+                r.xdel(stream, *ids)
 
     def erasures(self) -> dict[str, str]:
         return {_s(k): _s(v) for k, v in self.r.hgetall("dip:erasures").items()}

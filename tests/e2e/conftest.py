@@ -92,7 +92,9 @@ def stack(linefake_dir: Path, redis_url: str, tmp_path_factory) -> Iterator[dict
         "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/3",
         "STAFF_USER_IDS": STAFF,
         "PORT": str(web_port),
-        "WORKER_CONCURRENCY": "4",
+        "USER_HASH_KEY": "e2e-hash-key",
+        "WORKER_PROCESSES": "2",
+        "METRICS_DIR": str(logs / "metrics"),
     }
     env.pop("EMBEDDED", None)
     import redis

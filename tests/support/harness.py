@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.app import build_dispatcher, create_app
+from bot.events.memory import ManualQueue
 from bot.messenger import CollectingMessenger
 from bot.settings import DEV_CHANNEL_SECRET, load_settings
 from bot.store.memory import MemoryStore
-from bot.worker import ManualScheduler
 from domain.clock import BANGKOK, FrozenClock
 from tests.support import line
 
@@ -26,8 +26,8 @@ class Bot:
         self.clock = FrozenClock(now)
         self.messenger = CollectingMessenger()
         self.dispatcher = build_dispatcher(self.settings, self.store, self.messenger, self.clock, classify)
-        self.queue = ManualScheduler(self.store, self.dispatcher.process)
-        app = create_app({"settings": self.settings, "store": self.store, "schedule": self.queue})
+        self.queue = ManualQueue(self.dispatcher.process)
+        app = create_app({"settings": self.settings, "store": self.store, "queue": self.queue})
         self.client = app.test_client()
 
     def post(self, *events: dict[str, Any], secret: str = DEV_CHANNEL_SECRET, signature: str | None = None) -> Any:

@@ -7,10 +7,18 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 from typing import Any
 
 _n = itertools.count(1)
-T0 = 1_764_000_000_000  # a LINE timestamp (ms)
+T0 = int(time.time() * 1000)
+_last = [T0]
+
+
+def now_ms() -> int:
+    """LINE timestamps (ms): the real time, strictly increasing, so reply tokens are fresh."""
+    _last[0] = max(_last[0] + 1, int(time.time() * 1000))
+    return _last[0]
 
 
 def uid(n: int) -> str:
@@ -26,7 +34,7 @@ def event(kind: str, user: str, ts: int | None = None, **fields: Any) -> dict[st
     ev: dict[str, Any] = {
         "type": kind,
         "mode": "active",
-        "timestamp": ts if ts is not None else T0 + n,
+        "timestamp": ts if ts is not None else now_ms(),
         "source": {"type": "user", "userId": user},
         "webhookEventId": f"01TEST{n:020d}",
         "deliveryContext": {"isRedelivery": False},

@@ -1,37 +1,45 @@
-"""The bot on real Redis with RQ, drained by a SimpleWorker in the test's thread."""
+"""The bot on real Redis: the webhook appends to the partition streams, and `queue.run()` drains
+them with a real consumer (leases, consumer group, done records) in the test's thread."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot import jobs
-from bot.privacy import erase_rq_jobs
+from bot.events.consumer import Consumer
+from bot.events.leases import Leases
+from bot.events.streams import StreamQueue, ensure_groups
 from bot.store.redis import RedisStore
-from bot.worker import QUEUE_NAME, RQScheduler
 from tests.support.harness import Bot
 
+PARTITIONS = 4
 
-class RQDrain:
-    """Runs every queued RQ job now, as the production worker would, then returns."""
+
+class StreamDrain:
+    """Runs the worker's consumer until the partitions are empty, then returns."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        r = bot.store.r
+        ensure_groups(r, PARTITIONS)
+        self.leases = Leases(r, PARTITIONS, lease_seconds=30)
+        self.consumer = Consumer(r, self.leases, "test-consumer", bot.dispatcher.process, bot.dispatcher.apologize)
+        self.leases.join(self.consumer.name)
 
-    def run(self) -> None:
-        from rq import Queue, SimpleWorker
-
-        jobs.install(self.bot.store, self.bot.dispatcher.process)
-        queue = Queue(QUEUE_NAME, connection=self.bot.store.r)
-        SimpleWorker([queue], connection=self.bot.store.r).work(burst=True, logging_level="WARNING")
+    def run(self) -> int:
+        done = 0
+        while True:
+            n = self.consumer.step(block_ms=1)
+            done += n
+            if n == 0 and not self.consumer.dirty:
+                return done
 
 
 class RedisBot(Bot):
     def __init__(self, classifier: Any, redis_url: str, **kw: Any) -> None:
-        store = RedisStore.from_url(redis_url)
+        store = RedisStore.from_url(redis_url, PARTITIONS)
         super().__init__(classifier, store=store, **kw)
-        self.client.application.extensions["dip"].schedule = RQScheduler(store.r)
-        self.dispatcher.d.on_erase = lambda uh: erase_rq_jobs(store.r, uh, QUEUE_NAME)
-        self.queue = RQDrain(self)  # type: ignore[assignment]
+        self.client.application.extensions["dip"].queue = StreamQueue(store.r, PARTITIONS)
+        self.queue = StreamDrain(self)  # type: ignore[assignment]
 
 
 def every_key_and_value(r: Any) -> dict[str, str]:
@@ -50,6 +58,8 @@ def every_key_and_value(r: Any) -> dict[str, str]:
             value = r.smembers(raw)
         elif kind == "zset":
             value = r.zrange(raw, 0, -1)
+        elif kind == "stream":
+            value = r.xrange(raw)
         else:
             value = f"<{kind}>"
         out[key] = repr(value)
