@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot.events.validate import check
+from bot.events.validate import EVENT_ID, check
 from bot.ids import user_key
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def callback() -> tuple[str, int]:
     for event in events:
         if (problem := check(event)) is not None:
             eid = event.get("webhookEventId") if isinstance(event, dict) else None
-            log.warning("event %s skipped: %s", str(eid)[:64], problem)
+            log.warning("event %s skipped: %s", eid if isinstance(eid, str) and EVENT_ID.match(eid) else "-", problem)
             rt.metrics.skipped()
             continue
         uh = user_key(rt.settings.hash_key, chat_of(event))

@@ -57,7 +57,7 @@ def drain(c: Consumer, seconds: float = 8) -> None:
     """Step until every partition is empty (leases of a dead consumer may take a while to free)."""
     deadline = time.time() + seconds
     while time.time() < deadline:
-        if c.step(block_ms=1) == 0 and not c.dirty and not any(c.r.xlen(stream_key(p)) for p in range(P)):
+        if c.step(block_ms=0) == 0 and not c.dirty and not any(c.r.xlen(stream_key(p)) for p in range(P)):
             return
         c.next_balance = min(c.next_balance, time.monotonic() + 0.1)
 

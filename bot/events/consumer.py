@@ -82,7 +82,8 @@ class Consumer:
             done = self._handle(got)
             if done or self.dirty:
                 return done
-        got = self.r.xreadgroup(GROUP, self.name, {stream_key(p): ">" for p in owned}, count=20, block=block_ms)
+        block = block_ms if block_ms > 0 else None  # Redis times a BLOCK in steps of 100 ms (hz 10)
+        got = self.r.xreadgroup(GROUP, self.name, {stream_key(p): ">" for p in owned}, count=20, block=block)
         return self._handle(got or [])
 
     def _handle(self, got: list[Any]) -> int:

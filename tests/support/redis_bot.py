@@ -28,7 +28,7 @@ class StreamDrain:
     def run(self) -> int:
         done = 0
         while True:
-            n = self.consumer.step(block_ms=1)
+            n = self.consumer.step(block_ms=0)
             done += n
             if n == 0 and not self.consumer.dirty:
                 return done
