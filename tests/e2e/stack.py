@@ -5,6 +5,7 @@ process group) and started again."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -135,19 +136,15 @@ class Stack:
     def kill(self, name: str) -> None:
         """SIGKILL to the whole process group: nothing gets to clean up (a machine that dies)."""
         p = self.procs[name]
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         p.wait(timeout=10)
 
     def stop(self) -> None:
         for name, p in self.procs.items():
             if p.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(p.pid, signal.SIGTERM if name != "redis" else signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         for p in self.procs.values():
             try:
                 p.wait(timeout=15)
