@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     STAFF_ALERTS_PER_MINUTE: int = Field(default=20, ge=1)
     METRICS_TOKEN: str | None = None  # Bearer token for GET /metrics; unset: only from this machine
     METRICS_DIR: str = "var/metrics"
-    METRICS_PORT: int | None = Field(default=None, ge=1, le=65535)  # the worker's own /metrics
+    METRICS_PORT: int | None = Field(default=None, ge=1, le=65535)  # the worker's own /metrics (worker-only hosts)
     # Key for the HMAC that replaces user IDs in Redis key names. Required with a token or Redis:
     # it must not follow the channel secret, which LINE lets you reissue.
     USER_HASH_KEY: str | None = None

@@ -35,6 +35,10 @@ def run(settings: Any) -> int:
         except Exception as e:
             log.warning("worker start: Redis not ready (%s); retrying", type(e).__name__)
             time.sleep(1)
+    if settings.METRICS_PORT:  # a host with workers only: its own /metrics
+        from bot.metrics_view import serve_worker_metrics
+
+        serve_worker_metrics(settings, client)
     if settings.WORKER_PROCESSES == 1:
         return serve(settings, 0)
     return supervise(settings)
