@@ -24,6 +24,7 @@ from bot.privacy import Notice, consent_status, export_serializer
 from bot.router import MENTION, Routed, Router
 from bot.settings import Settings
 from bot.store import Store
+from bot.store.base import TurnSave
 from bot.turn import Loaded, Outcome, TurnRunner
 from domain.clock import Clock
 from domain.replies import Text
@@ -60,11 +61,10 @@ class Dispatcher:
     def process(self, payload: str, tries: int = 1) -> str | None:
         """One event. `tries` > 1: an earlier run did not finish; nothing is sent twice (the reply's
         mark, push retry keys from the event) and records carry IDs from the event."""
+        started = time.monotonic()
         inc = parse_event(json.loads(payload))
         d, now = self.d, self.d.clock.now()
-        if inc.kind in ("text", "postback") and not inc.in_group and time.time() - inc.timestamp / 1000 > 1.0:
-            d.messenger.loading(inc.chat_id)  # it waited in the queue: show LINE's typing dots
-        got = self._load(inc)
+        got = self._load(inc, tries)
         try:
             routed = d.router.route(inc, got.state, now)
         except Exception:
@@ -75,14 +75,15 @@ class Dispatcher:
         if routed is None:
             log.info("event %s (%s) from %s: nothing to send", inc.event_id, inc.kind, mask(inc.chat_id))
             return None
-        consented = consent_status(d.store.items("consent", got.uh), d.notice)["current"]
+        consented = consent_status(got.snap["consent"], d.notice)["current"]
         if consented and inc.kind == "text" and not inc.in_group:
             self._keep_message(got.uh, inc, now)
         out = self.turns.run(inc, got, routed, now, _lang(inc, got.user, routed.clean))
         log.info("event %s (%s) -> %s", inc.event_id, inc.kind, ",".join(out.ran))
         d.metrics.routed(out.ran)
+        sending = self._sending(inc, tries)
         if not out.erased:
-            self._save(got, out)
+            self._save(inc, got, out)
             for review in out.reviews:
                 if inc.kind == "text":  # clarify, fallback and "don't know" feed the review list
                     days = d.notice.retention.review_days
@@ -90,7 +91,8 @@ class Dispatcher:
                     d.store.add_review(got.uh, {**item, "candidates": list(review.candidates)}, days * 86_400)
         if out.export:
             out.messages.append(self._export_link(got.uh, out))
-        self._send(inc, out, self._sending(inc, tries))
+        self._send(inc, out, sending)
+        d.metrics.processed(inc.kind, inc.timestamp, time.monotonic() - started)
         return "erased" if out.erased else None
 
     def apologize(self, payload: str, why: str) -> None:
@@ -108,29 +110,41 @@ class Dispatcher:
         return Sending(
             event_id=inc.event_id,
             deadline=inc.timestamp / 1000 + self.d.settings.REPLY_TOKEN_SECONDS,
-            mark=lambda value: store.mark(inc.event_id, value),
+            mark=lambda value: None,  # written with the state, in the same round trip (_save)
             marked=store.marked(inc.event_id) if tries > 1 else None,
         )
 
-    def _load(self, inc: Incoming) -> Loaded:
+    def _load(self, inc: Incoming, tries: int = 1) -> Loaded:
+        """The user and state this event starts from. A re-run of an event whose turn was saved
+        (the worker died before finishing it) starts again from the state before that turn."""
         uh = user_key(self.d.settings.hash_key, inc.chat_id)
-        user = self.d.store.get("user", uh) or {"v": 1, "id": inc.chat_id, "following": True}
-        raw = self.d.store.get("state", uh) or {}
+        snap = self.d.store.snapshot(uh)
+        undo = self.d.store.get("undo", uh) if tries > 1 else None
+        if undo and undo.get("event") == inc.event_id:
+            snap = {**snap, "user": undo["user"], "state": undo["state"]}
+        user = snap["user"] or {"v": 1, "id": inc.chat_id, "following": True}
+        raw = snap["state"] or {}
         try:
             state = ConversationState.from_json(raw)
         except Exception:  # a state this version cannot read: start the conversation afresh
             log.exception("unreadable state for %s: starting afresh", mask(inc.chat_id))
             state = ConversationState()
-        return Loaded(uh, user, state, raw)
+        return Loaded(uh, user, state, raw, snap)
 
-    def _save(self, got: Loaded, out: Outcome) -> None:
-        store, lang = self.d.store, out.ctx.lang if out.ctx else got.user.get("lang", "th")
+    def _save(self, inc: Incoming, got: Loaded, out: Outcome) -> None:
+        """User and state, what they were before (for a re-run of this event) and the reply's
+        "started" mark, in one round trip before sending."""
+        lang = out.ctx.lang if out.ctx else got.user.get("lang", "th")
         user = {**out.user, "lang": lang}
-        if user != got.user:
-            store.put("user", got.uh, user)
         new = out.state.to_json()
-        if new != got.raw_state:
-            store.put("state", got.uh, new)
+        changed = user != got.user or new != got.raw_state
+        turn = TurnSave(
+            user=user if user != got.user else None,
+            state=new if new != got.raw_state else None,
+            replying=inc.event_id if out.messages and inc.reply_token and not inc.standby else None,
+            before={"v": 1, "event": inc.event_id, "user": got.user, "state": got.raw_state} if changed else None,
+        )
+        self.d.store.save_turn(got.uh, turn)
 
     def _keep_message(self, uh: str, inc: Incoming, now: Any) -> None:
         """A copy of the message (consent given), dropping copies older than the retention."""

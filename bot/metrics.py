@@ -7,7 +7,6 @@ No label holds personal data: outcomes, intents, LINE endpoints and status codes
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -56,13 +55,9 @@ class Metrics:
         if n:
             self.duplicate_events.inc(n)
 
-    def processed(self, payload: str, seconds: float) -> None:
-        try:
-            ev = json.loads(payload)
-            self.age.observe(max(0.0, time.time() - int(ev.get("timestamp", 0)) / 1000))
-            self.events.labels(str(ev.get("type", "other"))[:20]).inc()
-        except (ValueError, AttributeError):
-            pass
+    def processed(self, kind: str, timestamp_ms: int, seconds: float) -> None:
+        self.age.observe(max(0.0, time.time() - timestamp_ms / 1000))
+        self.events.labels(kind).inc()
         self.work.observe(seconds)
 
     def routed(self, names: list[str]) -> None:

@@ -17,13 +17,15 @@ from bot.effects import EffectApplier
 from bot.lookups import StoreLookups
 from bot.privacy import consent_status
 from domain.context import Context, Result
-from domain.effects import Review
+from domain.effects import ContinueWith, Review, SendPush, UpdateUser
 from domain.incoming import Incoming
 from domain.prompts import Form, Menu
 from domain.replies import Choice, Message, Push
 from domain.routes import Route
 from domain.state import ConversationState
 from handlers import REGISTRY
+
+SENDS_ONLY = (SendPush, Review, ContinueWith, UpdateUser)  # effects after which nothing stored changed
 
 log = logging.getLogger(__name__)
 MAX_STEPS = 6  # routes run in one turn, "continue with" included
@@ -35,6 +37,7 @@ class Loaded:
     user: dict[str, Any]
     state: ConversationState
     raw_state: dict[str, Any]
+    snap: dict[str, Any] = field(default_factory=dict)  # consent, profile, draft, leads (store.snapshot)
 
 
 @dataclass
@@ -89,6 +92,8 @@ class TurnRunner:
         ctx = self.context(inc, route, got, out, routed.nlu, now, lang)
         result = self._safe(route, ctx)
         applied = self.effects.apply(got.uh, inc, out.user, got.raw_state, result.effects)
+        if any(not isinstance(e, SENDS_ONLY) for e in result.effects):
+            got.snap = self.d.store.snapshot(got.uh)  # what the next route of this turn reads
         out.user, out.ctx = applied.user, ctx
         out.messages += result.messages
         out.choices = result.choices or out.choices
@@ -111,7 +116,7 @@ class TurnRunner:
 
     def context(self, inc: Incoming, route: Route, got: Loaded, out: Outcome, nlu: Any, now: datetime,
                 lang: str) -> Context:  # fmt: skip
-        d, store, private = self.d, self.d.store, not inc.in_group
+        d, snap, private = self.d, got.snap, not inc.in_group
         source = str(route.args.get("text") or inc.text or inc.address)
         intent = nlu.intent if nlu is not None else None
         entities = d.entities.extract(source, intent) if source else d.entities.extract("")
@@ -126,13 +131,13 @@ class TurnRunner:
             notice=d.notice,
             ents=d.entities,
             entities=entities,
-            lookups=StoreLookups(store, got.uh),
+            lookups=StoreLookups(d.store, got.uh),
             nlu=nlu,
-            consent=consent_status(store.items("consent", got.uh), d.notice),
+            consent=consent_status(snap.get("consent") or [], d.notice),
             user=out.user,
-            profile=store.get("profile", got.uh) if private else None,
-            draft=store.get("draft", got.uh) if private else None,
-            leads=store.items("leads", got.uh) if private else [],
+            profile=snap.get("profile") if private else None,
+            draft=snap.get("draft") if private else None,
+            leads=(snap.get("leads") or []) if private else [],
             staff=d.settings.staff_ids,
             asked=got.state.prompt,
         )

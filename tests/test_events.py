@@ -100,3 +100,19 @@ def test_a_failure_while_understanding_still_gets_a_kind_answer(bot: Bot, user: 
     reply = bot.say(user, "อยากได้ความช่วยเหลือเรื่องธุรกิจหน่อย")
     assert "ระบบขัดข้องชั่วคราว" in texts(reply) and "คุยกับเจ้าหน้าที่" in quick_labels(reply)
     assert any("routing failed for event" in r.getMessage() for r in caplog.records)
+
+
+def test_an_event_run_again_after_its_turn_was_saved_gets_the_same_answer(bot: Bot, user: str) -> None:
+    """The worker saved the turn, then died before the event's done record: the event runs again
+    (tries=2) from the state before that turn, so the user's answer is read the same way and the
+    form does not jump a question."""
+    import json
+
+    bot.say(user, "สมัครเข้าร่วมโครงการ")
+    bot.say(user, "ยินยอม")
+    event = line.text(user, "ร้านขนมบ้านสวน")
+    first = bot.send(event)
+    assert "(2/10)" in texts(first)  # the business name was taken; the contact's name comes next
+    bot.dispatcher.process(json.dumps(event), tries=2)
+    again = [m for _, _, msgs in bot.sent() for m in msgs]
+    assert texts(again) == texts(first)

@@ -37,7 +37,7 @@ def sending(event: str = "E1", seconds: float = 30, marked: str | None = None) -
 def test_a_reply_is_sent_once_without_a_retry_key_and_marked(line) -> None:
     s, marks = sending()
     messenger(line).deliver(USER, "tok", MSG, s)
-    assert line.paths() == [REPLY] and marks == ["started", "done"]
+    assert line.paths() == [REPLY] and marks == ["started"]
     assert "X-Line-Retry-Key" not in line.requests[0]["headers"]
     assert line.requests[0]["headers"]["Authorization"] == "Bearer TOKEN"
 
@@ -50,7 +50,9 @@ def test_a_reply_is_retried_until_the_token_deadline_then_pushed(line) -> None:
         messenger(line, push_seconds=0.5).deliver(USER, "tok", MSG, s)
     paths = line.paths()
     assert paths.count(REPLY) >= 3 and paths[-1] == PUSH and 0.4 < time.time() - started < 3
+    assert line.paths(loading=True).count("/v2/bot/chat/loading/start") == 1  # the user sees typing dots
     assert len({r["headers"]["X-Line-Retry-Key"] for r in line.requests if r["path"] == PUSH}) == 1
+    assert line.requests[1]["body"] == {"chatId": USER, "loadingSeconds": 20}
 
 
 def test_an_event_too_old_for_its_token_is_pushed_with_a_key_from_the_event(line) -> None:
@@ -98,7 +100,7 @@ def test_invalid_token_after_our_own_timeout_counts_as_delivered(line) -> None:
     line.script = [(200, {}, 1.5), (400, {"message": "Invalid reply token"}, 0)]
     s, marks = sending()
     messenger(line, timeout=0.5).deliver(USER, "tok", MSG, s)
-    assert line.paths() == [REPLY, REPLY] and marks[-1] == "done"  # no push: the first reply most likely arrived
+    assert line.paths() == [REPLY, REPLY] and marks == ["started"]  # no push: the first reply most likely arrived
 
 
 def test_a_rerun_never_replies_or_pushes_twice(line) -> None:
@@ -108,7 +110,7 @@ def test_a_rerun_never_replies_or_pushes_twice(line) -> None:
     line.script = [(400, {"message": "Invalid reply token"}, 0)]
     started, marks = sending(marked="started")  # the earlier run died while replying
     messenger(line).deliver(USER, "tok", MSG, started)
-    assert line.paths() == [REPLY] and marks[-1] == "done"
+    assert line.paths() == [REPLY] and marks == ["started"]
 
 
 def test_more_than_five_messages_go_reply_then_push_in_order(line) -> None:

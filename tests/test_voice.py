@@ -37,9 +37,9 @@ def test_replies_across_every_conversation_never_mix_particles(classifier) -> No
         original = bot.messenger.reply
         captured: list[str] = []
 
-        def keep(chat_id, token, messages, original=original, captured=captured):
+        def keep(chat_id, token, messages, sending, original=original, captured=captured):
             captured += [m["text"] for m in messages if m["type"] == "text"]
-            return original(chat_id, token, messages)
+            return original(chat_id, token, messages, sending)
 
         bot.messenger.reply = keep  # type: ignore[method-assign]
         dialog.play(bot, user, conv, stop_at_first=False)

@@ -57,6 +57,7 @@ def drain(c: Consumer, seconds: float = 8) -> None:
     """Step until every partition is empty (leases of a dead consumer may take a while to free)."""
     deadline = time.time() + seconds
     while time.time() < deadline:
+        c.leases.heartbeat()  # what the keeper thread does in a worker
         if c.step(block_ms=0) == 0 and not c.dirty and not any(c.r.xlen(stream_key(p)) for p in range(P)):
             return
         c.next_balance = min(c.next_balance, time.monotonic() + 0.1)
@@ -100,6 +101,34 @@ def test_a_dead_consumers_events_are_taken_over_in_order_and_none_runs_twice(r) 
     for u in {ev["uh"] for ev in rec.seen}:
         mine = [ev["n"] for ev in rec.seen if ev["uh"] == u]
         assert mine == sorted(mine)
+
+
+def test_a_lease_not_renewed_is_given_up_before_redis_lets_another_consumer_take_it(r) -> None:
+    leases = Leases(r, P, lease_seconds=1)
+    leases.join("a")
+    leases.balance("a")
+    assert leases.mine("a") == set(range(P))
+    time.sleep(0.85)  # no renewal confirmed (Redis unreachable for this process)
+    assert leases.mine("a") == set(), "past 80% of the lease this consumer no longer reads"
+    assert all(r.get(f"dip:lease:{p}") == b"a" for p in range(P)), "while Redis still holds the lease"
+
+
+def test_a_consumer_taking_over_waits_for_the_last_owner_to_finish_its_answered_event(r) -> None:
+    """A answered an event and Redis went away before its done record; its lease ran out and B
+    took the partition. B waits before claiming A's entries, A's done record lands meanwhile,
+    and B never answers that event again."""
+    StreamQueue(r, P).accept([events(1, 1)[0]])
+    a_rec, b_rec = Recorder(), Recorder()
+    a = consumer(r, "a", a_rec, Leases(r, P, lease_seconds=1))
+    a.leases.balance("a")
+    [(stream, [(entry_id, fields)])] = r.xreadgroup("workers", "a", {stream_key(p): ">" for p in range(P)})
+    a_rec(fields[b"ev"].decode(), 1)  # answered; the done record could not be written yet
+    time.sleep(1.1)  # A's lease runs out in Redis too
+    b = consumer(r, "b", b_rec)
+    b.step(block_ms=0)  # B takes every partition
+    a._finish_surely(stream.decode(), entry_id.decode(), "E0000")  # Redis is back for A
+    drain(b)
+    assert len(a_rec.seen) == 1 and b_rec.seen == []
 
 
 def test_a_poison_event_goes_to_the_dead_letters_and_blocks_nobody_else(r) -> None:
@@ -147,6 +176,27 @@ def test_a_consumer_survives_redis_errors(r, monkeypatch) -> None:
     stop.set()
     t.join(5)
     assert len(rec.seen) == 10 and calls["n"] > 3
+
+
+def test_redis_failing_after_an_answer_never_makes_the_event_run_again(r, monkeypatch) -> None:
+    """The answer went out, then Redis went away before the done record: once Redis is back the
+    record lands and the event is not answered a second time (nor are the others)."""
+    import redis
+
+    StreamQueue(r, P).accept(events(6, 2))
+    rec = Recorder()
+    c = consumer(r, "c1", rec)
+    real, failures = c._finish, {"n": 0}
+
+    def flaky(*a, **k):
+        if failures["n"] < 3:
+            failures["n"] += 1
+            raise redis.ConnectionError("Redis restarting")
+        return real(*a, **k)
+
+    monkeypatch.setattr(c, "_finish", flaky)
+    drain(c)
+    assert sorted(ev["n"] for ev in rec.seen) == list(range(6)) and failures["n"] == 3
 
 
 def test_the_v1_queue_is_moved_to_the_streams_and_answered(r) -> None:

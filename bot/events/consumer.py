@@ -4,9 +4,10 @@ as far as the user can tell.
 Per entry: skip it when its "done" record exists (an earlier run finished it); count the try;
 after MAX_TRIES the event goes to the dead-letter stream and the user gets a polite answer;
 a user over the flood limit gets one polite notice and the rest are set aside; otherwise
-`process(payload, tries)`, then done record, acknowledge and delete, in one round trip. A
-failure leaves the entry pending: the partition stops there (later events of those users must
-wait) and is read again from its pending entries. A Redis error never ends the consumer: it
+`process(payload, tries)`, then done record, acknowledge and delete, in one round trip (retried
+until Redis answers: an answered event must never run again). A failure leaves the entry
+pending: the partition stops there (later events of those users must wait) and is read again
+from its pending entries. A Redis error never ends the consumer: it
 waits with backoff and carries on; after reconnecting every partition is read from its pending
 entries first.
 """
@@ -25,6 +26,10 @@ from bot.events.streams import GROUP, stream_key
 
 log = logging.getLogger(__name__)
 MAX_TRIES = 3
+# A partition just taken with entries another consumer had read is read after this pause: that
+# consumer may be writing the done record of an event it answered while Redis was away (retried
+# at least every second, _finish_surely).
+TAKEOVER_PAUSE = 1.5
 DONE_SECONDS = 2 * 86_400
 DEAD = "dip:dead"
 DEAD_DAYS = 7
@@ -45,6 +50,7 @@ class Consumer:
         self.process, self.notify, self.flood = process, notify, flood_per_minute
         self.metrics = metrics
         self.dirty: set[int] = set()  # partitions with delivered, unfinished entries: read those first
+        self.paused: dict[int, float] = {}  # partitions just taken -> when to claim and read them
         self.next_balance = 0.0
         self.erased: set[str] = set()
 
@@ -65,13 +71,22 @@ class Consumer:
 
     def step(self, block_ms: int = 500) -> int:
         """One round: balance leases now and then, read pending then new entries, process them."""
-        if time.monotonic() >= self.next_balance:
-            taken, _ = self.leases.balance(self.name)
-            for p in taken:  # a dead owner's delivered entries become ours, read first, in order
-                self.r.xautoclaim(stream_key(p), GROUP, self.name, min_idle_time=0, start_id="0-0", count=1000)
-            self.dirty |= taken
-            self.next_balance = time.monotonic() + 1.0
-        owned = self.leases.mine(self.name)
+        now = time.monotonic()
+        if now >= self.next_balance:
+            taken, released = self.leases.balance(self.name)
+            for p in taken:  # entries another consumer was working on: let it finish writing first
+                self.paused[p] = now + (TAKEOVER_PAUSE if self.r.xpending(stream_key(p), GROUP)["pending"] else 0)
+            for p in released:
+                self.paused.pop(p, None)
+            self.next_balance = now + 1.0
+        held = self.leases.mine(self.name)
+        for p, until in list(self.paused.items()):
+            if until <= now:  # a dead owner's delivered entries become ours, read first, in order
+                del self.paused[p]
+                if p in held:
+                    self.r.xautoclaim(stream_key(p), GROUP, self.name, min_idle_time=0, start_id="0-0", count=1000)
+                    self.dirty.add(p)
+        owned = held - set(self.paused)
         self.dirty &= owned
         if not owned:
             time.sleep(block_ms / 1000)
@@ -92,6 +107,9 @@ class Consumer:
         for stream, entries in got:
             partition = int(_s(stream).rsplit(":", 1)[1])
             for entry_id, fields in entries:
+                if partition not in self.leases.mine(self.name):
+                    self.dirty.add(partition)  # ours again after a renewal: read from its pending entries
+                    break  # the lease ran out (Redis unreachable for a while): another consumer reads it
                 if fields and _s(fields.get(b"uh", b"")) in self.erased:
                     fields = None  # deleted by the erasure; only the acknowledgement is left
                 if not self._one(partition, _s(stream), _s(entry_id), fields):
@@ -122,16 +140,13 @@ class Consumer:
             if flood > self.flood:
                 self._flooded(payload, flood)
             else:
-                started = time.monotonic()
                 if self.process(payload, int(tries)) == "erased":
                     self.erased.add(uh)
-                if self.metrics:
-                    self.metrics.processed(payload, time.monotonic() - started)
         except Exception:
             log.exception("event %s failed (try %d of %d)", event_id, tries, MAX_TRIES)
             time.sleep(min(0.25 * tries, 1.0))  # the partition waits; others go on at the next round
             return False
-        self._finish(stream, entry_id, event_id)
+        self._finish_surely(stream, entry_id, event_id)
         return True
 
     def _flooded(self, payload: str, count: int) -> None:
@@ -148,6 +163,20 @@ class Consumer:
         pipe.delete(f"dip:tries:{event_id}")
         pipe.execute()
 
+    def _finish_surely(self, stream: str, entry_id: str, event_id: str, patience: float = 300.0) -> None:
+        """The event was answered: its done record must land (Redis may be restarting), or a re-run
+        would answer it again once the token has expired."""
+        delay, until = 0.1, time.monotonic() + patience
+        while True:
+            try:
+                return self._finish(stream, entry_id, event_id)
+            except Exception as e:
+                if time.monotonic() > until:
+                    raise
+                log.warning("event %s answered, done record not written yet (%s)", event_id, type(e).__name__)
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
     def _dead(self, stream: str, entry_id: str, event_id: str, uh: str, payload: str, tries: int) -> None:
         log.error("event %s failed %d times: moved to the dead-letter stream", event_id, tries - 1)
         oldest = int((time.time() - DEAD_DAYS * 86_400) * 1000)
@@ -158,7 +187,7 @@ class Consumer:
             self.notify(payload, "dead")
         except Exception:
             log.exception("event %s: the apology could not be sent", event_id)
-        self._finish(stream, entry_id, event_id)
+        self._finish_surely(stream, entry_id, event_id)
 
 
 def _has(got: list[Any], partition: int) -> bool:

@@ -5,6 +5,10 @@ every second while the process lives. A consumer that dies (SIGKILL, a lost host
 renewing; its leases expire after `lease_seconds` and live consumers take the partitions and
 their pending entries. Consumers announce themselves in `dip:workers` (a heartbeat per
 consumer); each takes about partitions / live consumers, releasing extras between batches.
+
+A consumer trusts its own lease only until SAFE of the lease time after the start of the last
+renewal that Redis confirmed (`mine`): when Redis is unreachable the lease runs out here before
+it can run out in Redis, so two consumers never read one partition at the same time.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
 RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 WORKERS = "dip:workers"
+SAFE = 0.8  # the share of the lease a consumer relies on after a confirmed renewal
 
 
 class Leases:
@@ -26,6 +31,7 @@ class Leases:
     def __init__(self, client: Any, partitions: int, lease_seconds: float = 5.0) -> None:
         self.r, self.partitions, self.lease_ms = client, partitions, int(lease_seconds * 1000)
         self.owned: dict[str, set[int]] = {}
+        self.until: dict[tuple[str, int], float] = {}  # (consumer, partition) -> monotonic time
         self.lock = threading.Lock()
         self._renew = client.register_script(RENEW)
         self._release = client.register_script(RELEASE)
@@ -36,12 +42,17 @@ class Leases:
         self.heartbeat()
 
     def mine(self, consumer: str) -> set[int]:
+        """The partitions this consumer may read now: held, and renewed recently enough."""
+        now = time.monotonic()
         with self.lock:
-            return set(self.owned.get(consumer, ()))
+            return {p for p in self.owned.get(consumer, ()) if self.until.get((consumer, p), 0) > now}
+
+    def _trust(self, consumer: str, p: int, asked_at: float) -> None:
+        self.until[(consumer, p)] = asked_at + SAFE * self.lease_ms / 1000
 
     def heartbeat(self) -> None:
         """Renew every lease and announce every consumer; drop leases another consumer took."""
-        now = time.time()
+        now, asked_at = time.time(), time.monotonic()
         with self.lock:
             held = [(c, p) for c, ps in self.owned.items() for p in ps]
             consumers = list(self.owned)
@@ -54,14 +65,18 @@ class Leases:
         renewed = pipe.execute()[: len(held)]
         with self.lock:
             for (c, p), ok in zip(held, renewed, strict=True):
-                if not ok:
+                if ok:
+                    self._trust(c, p, asked_at)
+                else:
                     self.owned.get(c, set()).discard(p)
+                    self.until.pop((c, p), None)
 
     def balance(self, consumer: str) -> tuple[set[int], set[int]]:
         """Take free partitions up to a fair share, release extras. Returns (taken, released)."""
         live = self.r.zcount(WORKERS, time.time() - self.lease_ms / 1000, "+inf")
         target = math.ceil(self.partitions / max(1, live))
-        mine = self.mine(consumer)
+        with self.lock:
+            mine = set(self.owned.get(consumer, ()))
         taken: set[int] = set()
         released: set[int] = set()
         if len(mine) > target:
@@ -74,17 +89,26 @@ class Leases:
             for p in free:
                 if len(mine) + len(taken) >= target:
                     break
+                asked_at = time.monotonic()
                 if self.r.set(f"dip:lease:{p}", consumer, nx=True, px=self.lease_ms):
                     taken.add(p)
+                    with self.lock:
+                        self._trust(consumer, p, asked_at)
         with self.lock:
             self.owned[consumer] = (mine - released) | taken
+            for p in released:
+                self.until.pop((consumer, p), None)
         return taken, released
 
     def leave(self, consumer: str) -> None:
-        for p in self.mine(consumer):
+        with self.lock:
+            held = set(self.owned.get(consumer, ()))
+        for p in held:
             self._release(keys=[f"dip:lease:{p}"], args=[consumer])
         with self.lock:
             self.owned.pop(consumer, None)
+            for p in held:
+                self.until.pop((consumer, p), None)
         self.r.zrem(WORKERS, consumer)
 
     def keep(self, stop: threading.Event, every: float = 1.0) -> None:

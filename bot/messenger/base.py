@@ -2,10 +2,10 @@
 token cannot be used), the rest by push, in order, each push with a retry key derived from the
 event, so a retry, a redelivery or a re-run can never deliver it twice.
 
-A reply is tried only once per event: a "started" mark is written before it and "done" after,
-so a re-run after a crash never replies twice, and "Invalid reply token" after our own started
-attempt means the earlier run delivered it (facts/LINE.md: LINE gives that answer for a used
-token too).
+A reply is marked "started" before it is sent: a re-run after a crash that finds the mark takes
+"Invalid reply token" to mean the earlier run delivered it (facts/LINE.md: LINE gives that
+answer for a used token too), and never pushes it again; without the mark, the token was never
+used and an expired one means push.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class Sending:
 
     event_id: str
     deadline: float = float("inf")  # epoch seconds after which the reply token is not used
-    mark: Callable[[str], None] = lambda value: None  # store "started" / "done" for the reply
+    mark: Callable[[str], None] = lambda value: None  # store "started" for the reply
     marked: str | None = None  # the reply's mark from an earlier run of this event
 
     def key(self, n: int) -> str:

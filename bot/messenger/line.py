@@ -84,14 +84,11 @@ class LineMessenger(BaseMessenger):
             try:
                 status, msg = self.post("reply", "/v2/bot/message/reply", body)
                 if status == 200:
-                    sending.mark("done")
-                    return True
+                    return True  # the event is finished next: a re-run never comes to ask again
                 if status == 429 and msg == MONTHLY_LIMIT:
                     raise QuotaExceeded(msg)
                 if status == 400 and msg == INVALID_TOKEN:
                     log.info("reply token refused (an earlier attempt may have arrived: %s)", maybe_sent)
-                    if maybe_sent:
-                        sending.mark("done")
                     return maybe_sent
                 if status != 429 and status < 500:
                     log.error("reply refused %s: %s", status, msg)
@@ -101,6 +98,8 @@ class LineMessenger(BaseMessenger):
                 never = isinstance(e, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
                 maybe_sent = maybe_sent or not never  # a read timeout: LINE may have delivered it
                 log.warning("reply attempt %d failed (%s)", attempt + 1, type(e).__name__)
+            if attempt == 0 and chat_id.startswith("U"):
+                self.loading(chat_id)  # the answer will take more than a second: LINE's typing dots
             if not self._wait(attempt, "reply", sending.deadline):
                 log.warning("reply token deadline passed; pushing instead")
                 return False

@@ -66,6 +66,13 @@ KEYS: tuple[KeySpec, ...] = (
         "dip:user:{uh}", "operational", "bot/dispatcher.py", None, "LINE user ID, follow status, opt-out, language"
     ),
     KeySpec("dip:state:{uh}", "operational", "bot/dispatcher.py", 7 * DAY, "conversation state, handoff flag"),
+    KeySpec(
+        "dip:undo:{uh}",
+        "operational",
+        "bot/dispatcher.py",
+        DAY,
+        "user record and state before the last turn, with its event ID: a re-run of that event starts there",
+    ),
     KeySpec("dip:case:{case_id}", "operational", "handlers/human.py", DAY, "an open handoff case (chat ID)"),
     KeySpec("dip:profile:{uh}", "personal", "handlers/register.py", None, "business profile, after consent"),
     KeySpec("dip:draft:{uh}", "personal", "handlers/form.py", 14 * DAY, "unfinished registration form"),
@@ -88,15 +95,34 @@ REVIEW_TTL = 30 * DAY
 INDEXES = ("dip:lead-index", "dip:review-index")  # sorted sets whose members are HMAC keys
 
 
+@dataclass(frozen=True)
+class TurnSave:
+    """What a turn writes in one round trip before its answer is sent: the user record and the
+    conversation state (None: unchanged), the reply's "started" mark of the event about to be
+    answered (bot/messenger/base.py) and `before`, the "undo" record a re-run of the same event
+    starts from (bot/dispatcher.py)."""
+
+    user: dict[str, Any] | None = None
+    state: dict[str, Any] | None = None
+    replying: str | None = None
+    before: dict[str, Any] | None = None
+
+
 class Store(Protocol):
     def ping(self) -> bool: ...
 
-    # A reply's mark per event ("started", "done"): a re-run never replies twice (bot/messenger/base.py).
+    # The end of a turn in one go (TurnSave).
+    def save_turn(self, uh: str, turn: TurnSave) -> None: ...
+
+    # A reply's mark per event ("started"): a re-run never replies twice (bot/messenger/base.py).
     def mark(self, event_id: str, value: str) -> None: ...
     def marked(self, event_id: str) -> str | None: ...
 
     # A counter in a time window (rate limits); returns the count including this one.
     def incr_window(self, key: str, ttl: int) -> int: ...
+
+    # Everything one turn reads about a user, in one go: user, state, consent, profile, draft, leads.
+    def snapshot(self, uh: str) -> dict[str, Any]: ...
 
     # Records (JSON objects with a "v" version field, saved explicitly).
     def get(self, kind: str, key: str) -> dict[str, Any] | None: ...

@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from bot.store.base import REVIEW_TTL, per_user_kinds, ttl_of
+from bot.store.base import REVIEW_TTL, TurnSave, per_user_kinds, ttl_of
 
 
 class MemoryStore:
@@ -24,6 +24,26 @@ class MemoryStore:
 
     def ping(self) -> bool:
         return True
+
+    def snapshot(self, uh: str) -> dict[str, Any]:
+        return {
+            "user": self.get("user", uh),
+            "state": self.get("state", uh),
+            "consent": self.items("consent", uh),
+            "profile": self.get("profile", uh),
+            "draft": self.get("draft", uh),
+            "leads": self.items("leads", uh),
+        }
+
+    def save_turn(self, uh: str, turn: TurnSave) -> None:
+        if turn.before is not None:
+            self.put("undo", uh, turn.before)
+        if turn.user is not None:
+            self.put("user", uh, turn.user)
+        if turn.state is not None:
+            self.put("state", uh, turn.state)
+        if turn.replying:
+            self.mark(turn.replying, "started")
 
     def mark(self, event_id: str, value: str) -> None:
         with self._lock:

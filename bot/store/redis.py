@@ -8,7 +8,7 @@ from typing import Any
 
 import redis
 
-from bot.store.base import DAY, INDEXES, REVIEW_TTL, per_user_kinds, ttl_of
+from bot.store.base import DAY, INDEXES, REVIEW_TTL, TurnSave, per_user_kinds, ttl_of
 
 
 class RedisStore:
@@ -25,6 +25,39 @@ class RedisStore:
             return bool(self.r.ping())
         except redis.RedisError:
             return False
+
+    def snapshot(self, uh: str) -> dict[str, Any]:
+        """One round trip for what a turn reads."""
+        pipe = self.r.pipeline(transaction=False)
+        for kind in ("user", "state"):
+            pipe.get(f"dip:{kind}:{uh}")
+        pipe.lrange(f"dip:consent:{uh}", 0, -1)
+        for kind in ("profile", "draft"):
+            pipe.get(f"dip:{kind}:{uh}")
+        pipe.lrange(f"dip:leads:{uh}", 0, -1)
+        user, state, consent, profile, draft, leads = pipe.execute()
+        one = lambda raw: json.loads(raw) if raw is not None else None  # noqa: E731
+        return {
+            "user": one(user),
+            "state": one(state),
+            "consent": [json.loads(x) for x in consent],
+            "profile": one(profile),
+            "draft": one(draft),
+            "leads": [json.loads(x) for x in leads],
+        }
+
+    def save_turn(self, uh: str, turn: TurnSave) -> None:
+        pipe = self.r.pipeline(transaction=False)
+        if turn.before is not None:
+            pipe.set(f"dip:undo:{uh}", json.dumps(turn.before, ensure_ascii=False), ex=ttl_of("undo"))
+        if turn.user is not None:
+            pipe.set(f"dip:user:{uh}", json.dumps(turn.user, ensure_ascii=False))
+        if turn.state is not None:
+            pipe.set(f"dip:state:{uh}", json.dumps(turn.state, ensure_ascii=False), ex=ttl_of("state"))
+        if turn.replying:
+            pipe.set(f"dip:sent:{turn.replying}", "started", ex=2 * DAY)
+        if len(pipe):
+            pipe.execute()
 
     def mark(self, event_id: str, value: str) -> None:
         self.r.set(f"dip:sent:{event_id}", value, ex=2 * DAY)

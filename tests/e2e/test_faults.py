@@ -86,6 +86,18 @@ class Line:
         doubled = sum(max(0, answers.get(u, 0) - n) for u, n in self.acked.items())
         return lost, doubled
 
+    def report(self) -> str:
+        """What each user who got more or fewer answers than messages acknowledged was sent."""
+        lines = []
+        deliveries = self.stack.admin("GET", "/__admin/deliveries")
+        for user, n in sorted(self.acked.items()):
+            got = deliveries.get(user, [])
+            if len({e["requestId"] for e in got}) != n:
+                lines.append(f"{user[-6:]}: {n} acknowledged, delivered:")
+                lines += [f"  {e['time']} {e['via']} {e['requestId'][:8]} {str(e['message'].get('text'))[:30]!r}"
+                          for e in got]  # fmt: skip
+        return "\n".join(lines)
+
     def _complete(self, answers: dict[str, int]) -> bool:
         return all(answers.get(u, 0) >= n for u, n in self.acked.items())
 
@@ -128,7 +140,7 @@ def test_a_worker_killed_mid_burst_loses_and_doubles_nothing(linefake_dir, tmp) 
         stack.start_worker(0)  # the supervisor restarts it
         lost, doubled = line.count()
         assert line.sent >= USERS * PER_USER
-        assert (lost, doubled) == (0, 0), (lost, doubled)
+        assert (lost, doubled) == (0, 0), line.report()
         assert max(waits) < 10, f"next messages after the kill waited up to {max(waits):.1f} s"
         assert time.monotonic() - killed_at < 120
 
@@ -146,7 +158,7 @@ def test_redis_killed_during_a_burst_and_restarted_on_its_aof(linefake_dir, tmp)
         t.join()
         lost, doubled = line.count()
         assert line.redelivered > 0, "the webhook refused events while Redis was down"
-        assert (lost, doubled) == (0, 0), (lost, doubled)
+        assert (lost, doubled) == (0, 0), line.report()
         assert "worker ready" in (tmp / "worker0.log").read_text(), "the worker was never restarted by hand"
 
 
@@ -162,7 +174,7 @@ def test_line_failing_loses_and_doubles_nothing(linefake_dir, tmp, fail_rate: fl
         stack.admin("POST", "/__admin/faults", {"fail_rate": 0})
         t.join()
         lost, doubled = line.count(settle=30)
-        assert (lost, doubled) == (0, 0), (lost, doubled)
+        assert (lost, doubled) == (0, 0), line.report()
         assert stack.admin("GET", "/__admin/violations") == []
 
 
@@ -177,4 +189,4 @@ def test_two_webs_three_workers_one_worker_killed(linefake_dir, tmp) -> None:
         t.join()
         lost, doubled = line.count()
         assert line.sent >= USERS * PER_USER
-        assert (lost, doubled) == (0, 0), (lost, doubled)
+        assert (lost, doubled) == (0, 0), line.report()

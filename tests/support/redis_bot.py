@@ -30,7 +30,7 @@ class StreamDrain:
         while True:
             n = self.consumer.step(block_ms=0)
             done += n
-            if n == 0 and not self.consumer.dirty:
+            if n == 0 and not self.consumer.dirty and not self.consumer.paused:
                 return done
 
 

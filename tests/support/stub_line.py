@@ -19,9 +19,11 @@ class StubLine:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 stub.requests.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(body)})
-                status, payload, delay = (
-                    stub.script.pop(0) if stub.script else (200, {"sentMessages": [{"id": "1", "quoteToken": "q"}]}, 0)
-                )
+                if self.path.endswith("/loading/start"):
+                    status, payload, delay = 202, {}, 0  # the animation: never scripted
+                else:
+                    ok = (200, {"sentMessages": [{"id": "1", "quoteToken": "q"}]}, 0)
+                    status, payload, delay = stub.script.pop(0) if stub.script else ok
                 time.sleep(delay)
                 data = json.dumps(payload).encode()
                 try:
@@ -40,8 +42,9 @@ class StubLine:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def paths(self) -> list[str]:
-        return [r["path"] for r in self.requests]
+    def paths(self, loading: bool = False) -> list[str]:
+        """Request paths, without LINE's loading animation unless asked."""
+        return [r["path"] for r in self.requests if loading or not r["path"].endswith("/loading/start")]
 
     def close(self) -> None:
         self.server.shutdown()
