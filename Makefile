@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test chat lint train eval clean
+.PHONY: help run test chat lint train eval bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -42,3 +42,6 @@ eval: $(VENV)/.dev ## NLU (cross-validation, holdouts) and the blind conversatio
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+bench: $(VENV)/.dev ## the bot against its floors on this machine (reports/bench.txt, docs/performance.md)
+	scripts/with-redis $(PY) -m tests.bench.run

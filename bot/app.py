@@ -159,9 +159,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["dip"] = Runtime(settings, store, queue, metrics(), dispatcher)
     from bot.export import bp as export_bp
     from bot.metrics_view import bp as metrics_bp
-    from bot.webhook import bp
+    from bot.webhook import Webhook, bp
 
     app.register_blueprint(bp)
+    app.wsgi_app = Webhook(app.wsgi_app, app.extensions["dip"])  # type: ignore[method-assign]
     app.register_blueprint(export_bp)
     app.register_blueprint(metrics_bp)
     log.info("web ready: mode=%s store=%s", settings.mode, "memory" if settings.embedded else "redis")

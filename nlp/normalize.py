@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -22,6 +23,7 @@ def prepare(text: str) -> str:
     return ZERO_WIDTH.sub("", text).translate(THAI_DIGITS)
 
 
+@functools.lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     text = prepare(text).lower()
     text = EMOJI.sub(" ", text)

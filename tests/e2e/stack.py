@@ -125,10 +125,12 @@ class Stack:
         self._spawn(f"worker{i}", ["bash", "-c", procfile("worker")], self.env())
 
     def wait_worker(self, i: int, timeout: float = 90) -> None:
+        """Until every process of worker i has loaded its NLU and joined."""
         log = self.dir / f"worker{i}.log"
+        processes = int(self.env().get("WORKER_PROCESSES") or os.cpu_count() or 1)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if "worker ready" in log.read_text(errors="replace"):
+            if log.read_text(errors="replace").count("worker ready") >= processes:
                 return
             time.sleep(0.1)
         raise TimeoutError(f"worker {i} did not start:\n{log.read_text(errors='replace')[-3000:]}")
