@@ -83,6 +83,46 @@ def test_accept_dedupes_and_each_users_events_come_in_order(r) -> None:
     assert sum(r.xlen(stream_key(p)) for p in range(P)) == 0, "processed entries are deleted"
 
 
+def test_web_threads_committing_together_each_get_their_own_answer(r) -> None:
+    """Sixteen threads accepting at once: their events share round trips, every event is stored
+    once, and each thread learns about its own events (new, or already seen)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    q = StreamQueue(r, P)
+    batch = events(400, 20)
+    q.accept(batch[:50])  # seen before: LINE sends them again
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda item: q.accept([item]), batch))
+    assert answers == [[False]] * 50 + [[True]] * 350
+    assert sum(r.xlen(stream_key(p)) for p in range(P)) == 400
+
+
+def test_when_redis_fails_every_waiting_web_thread_gets_the_error(r, monkeypatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import redis
+
+    q = StreamQueue(r, P)
+
+    def down(items):
+        time.sleep(0.01)
+        raise redis.ConnectionError("Redis is down")
+
+    monkeypatch.setattr(q, "_send", down)
+
+    def one(item):
+        try:
+            q.accept([item])
+            return "stored"
+        except redis.ConnectionError:
+            return "500"
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(one, events(40, 5))) == {"500"}  # nobody waits forever, nobody is told "stored"
+    monkeypatch.undo()
+    assert q.accept(events(1, 1)) == [True]
+
+
 def test_a_dead_consumers_events_are_taken_over_in_order_and_none_runs_twice(r) -> None:
     StreamQueue(r, P).accept(events(40, 5))
     dead = Leases(r, P, lease_seconds=1)
