@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test chat lint train eval bench clean
+.PHONY: help run test chat lint train eval bench audit clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -40,8 +40,16 @@ eval: $(VENV)/.dev ## NLU (cross-validation, holdouts) and the blind conversatio
 	$(PY) -m nlp evaluate
 	$(PY) -m tests.eval_conversations
 
+.venv-audit/.done: requirements-audit.txt
+	@test -x .venv-audit/bin/python || $(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/python -m pip install -q --disable-pip-version-check -r requirements-audit.txt
+	@touch $@
+
+audit: .venv-audit/.done ## pip-audit over every pinned requirement (known vulnerabilities fail it)
+	.venv-audit/bin/python scripts/audit
+
 clean: ## remove the virtualenv and caches
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-audit var .pytest_cache .mypy_cache .ruff_cache
 
 bench: $(VENV)/.dev ## the bot against its floors on this machine (reports/bench.txt, docs/performance.md)
 	scripts/with-redis $(PY) -m tests.bench.run
