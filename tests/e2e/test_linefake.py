@@ -1,4 +1,4 @@
-"""End to end: LINE (linefake) -> gunicorn web -> Redis/RQ -> worker -> LINE, as in production."""
+"""End to end: LINE (linefake) -> gunicorn web -> Redis Streams -> worker -> LINE, as in production."""
 
 from __future__ import annotations
 
@@ -139,3 +139,31 @@ def test_the_rich_menu_is_drawn_created_uploaded_and_made_default(stack, line) -
     assert line.violations() == []
     png = ROOT / "reports" / "richmenu.png"
     assert png.exists() and png.stat().st_size > 10_000
+
+
+def test_metrics_add_up_web_and_worker_processes(line, stack) -> None:
+    import urllib.request
+
+    port = stack["webhook"].split(":")[2].split("/")[0]
+
+    def scrape() -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+            return r.read().decode()
+
+    def value(text: str, sample: str) -> float:
+        return sum(float(x.rsplit(" ", 1)[1]) for x in text.splitlines() if x.startswith(sample + " "))
+
+    counted = ('dip_webhooks_total{outcome="ok"}', 'dip_events_processed_total{kind="text"}',
+               'dip_line_requests_total{api="reply",status="200"}')  # fmt: skip
+    before = scrape()
+    user = new_user(70)
+    line.text(user, "ขอบคุณครับ")
+    line.wait_quiet(user, quiet=0.3, timeout=15)
+    after = scrape()
+    # one webhook (web processes), one event processed and one reply (worker processes)
+    assert [value(after, c) - value(before, c) for c in counted] == [1, 1, 1]
+    types = [x for x in after.splitlines() if x.startswith("# TYPE ")]
+    assert len(types) == len(set(types)), "a metric family printed twice is refused by Prometheus"
+    assert "dip_queue_depth" in after and "dip_queue_oldest_seconds" in after and "dip_consumers_live" in after
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
+        assert r.read() == b'{"ready":true}\n'
