@@ -263,3 +263,17 @@ def test_the_embedded_queue_keeps_each_users_order() -> None:
     for u in {ev["uh"] for ev in rec.seen}:
         ns = [ev["n"] for ev in rec.seen if ev["uh"] == u]
         assert ns == sorted(ns)
+
+
+def test_the_dead_letters_are_listed_for_the_engineer_without_message_text(r, redis_url, monkeypatch, capsys) -> None:
+    from bot.__main__ import events as events_command
+
+    event = {"type": "message", "webhookEventId": "01DEADEVENT0000000000000000", "timestamp": 0,
+             "message": {"type": "text", "text": "เบอร์ 0812345678"}}  # fmt: skip
+    r.xadd("dip:dead", {"uh": "a1b2c3d4e5f6", "id": event["webhookEventId"], "ev": json.dumps(event), "at": "0"})
+    for name, value in {"REDIS_URL": redis_url, "LINE_CHANNEL_SECRET": "s3cret", "USER_HASH_KEY": "k"}.items():
+        monkeypatch.setenv(name, value)
+    assert events_command("dead") == 0
+    out = capsys.readouterr().out
+    assert "01DEADEVENT0000000000000000 message/text user a1b2c3d4" in out and "1 dead letters" in out
+    assert "0812345678" not in out and "a1b2c3d4e5f6" not in out
