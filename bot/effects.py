@@ -67,8 +67,8 @@ class EffectApplier:
                     store.delete("case", case)
                 case fx.ReleaseHandoff(chat_id=chat_id):
                     self._release(chat_id)
-                case fx.SetLeadStatus(lead_id=lead_id, status=status):
-                    self._lead_status(lead_id, status)
+                case fx.SetLeadStatus():
+                    self._lead_status(e)
                 case fx.RecordGroup(group=g):
                     self._group(g)
                 case fx.SendPush(push=p):
@@ -103,14 +103,19 @@ class EffectApplier:
         store.put("leadref", lead["id"], {"uh": uh})
         store.index_add("dip:lead-index", uh)
 
-    def _lead_status(self, lead_id: str, status: str) -> None:
+    def _lead_status(self, e: fx.SetLeadStatus) -> None:
         store = self.d.store
-        ref = store.get("leadref", lead_id)
+        ref = store.get("leadref", e.lead_id)
         if ref:
+
+            def changed(x: dict[str, Any]) -> dict[str, Any]:
+                history = list(x.get("history") or [])
+                if e.status != x.get("status", "submitted"):
+                    history.append({"status": e.status, "at": e.at})
+                return {**x, **e.extra, "status": e.status, "history": history}
+
             leads = store.items("leads", ref["uh"])
-            store.replace_items(
-                "leads", ref["uh"], [{**x, "status": status} if x["id"] == lead_id else x for x in leads]
-            )
+            store.replace_items("leads", ref["uh"], [changed(x) if x["id"] == e.lead_id else x for x in leads])
 
     def _group(self, g: dict[str, Any]) -> None:
         key = str(fiscal_year(datetime.fromisoformat(g["at"])))

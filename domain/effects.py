@@ -74,8 +74,12 @@ class ReleaseHandoff:
 
 @dataclass(frozen=True)
 class SetLeadStatus:
+    """A registration's status changes (kept in its history, with when); `extra` adds fields."""
+
     lead_id: str
     status: str
+    at: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 - "ปิดเรื่อง <case>": close a handoff case; the bot answers that user again.
 - "ยืนยันผู้เข้าร่วม <registration>": a registration becomes a confirmed participant (KPIs).
+- "ติดต่อแล้ว <registration>": staff have contacted the applicant.
+  Either way the applicant is told by push.
 - "สร้างกลุ่ม <name>": record a cluster/group staff formed (KPIs count only these).
 - "อนุมัติ <intro>" / "ปฏิเสธ <intro>": decide a Big Brother introduction; the mentee is told.
 """
@@ -20,6 +22,8 @@ def close(ctx: Context) -> Result:
     record = ctx.lookups.case(case)
     if record is None:
         return Result([ctx.text("human.unknown_case", case=case)])
+    if record.get("kind") == "followup":  # a late application: nothing to hand back
+        return Result([ctx.text("human.closed_staff", case=case)], effects=[CloseCase(case)])
     notice = Text(ctx.t("human.closed_user", record.get("lang", "th")))
     return Result(
         [ctx.text("human.closed_staff", case=case)],
@@ -29,15 +33,24 @@ def close(ctx: Context) -> Result:
 
 
 def confirm(ctx: Context) -> Result:
+    return _status(ctx, "confirmed")
+
+
+def contacted(ctx: Context) -> Result:
+    return _status(ctx, "contacted")
+
+
+def _status(ctx: Context, status: str) -> Result:
+    """A registration's status changes; its owner is told by push."""
     lead_id = ctx.args["arg"]
     found = ctx.lookups.lead(lead_id)
     if found is None:
         return Result([ctx.text("staff.unknown_lead", id=lead_id)])
     _lead, user = found
-    notice = Text(ctx.t("staff.confirmed_user", user.get("lang", "th"), id=lead_id))
+    notice = Text(ctx.t(f"staff.{status}_user", user.get("lang", "th"), id=lead_id))
+    change = SetLeadStatus(lead_id, status, at=ctx.now.isoformat())
     return Result(
-        [ctx.text("staff.confirmed", id=lead_id)],
-        effects=[SendPush(Push(to=user["id"], messages=(notice,))), SetLeadStatus(lead_id, "confirmed")],
+        [ctx.text(f"staff.{status}", id=lead_id)], effects=[SendPush(Push(to=user["id"], messages=(notice,))), change]
     )
 
 

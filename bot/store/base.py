@@ -73,7 +73,9 @@ KEYS: tuple[KeySpec, ...] = (
         DAY,
         "user record and state before the last turn, with its event ID: a re-run of that event starts there",
     ),
-    KeySpec("dip:case:{case_id}", "operational", "handlers/human.py", DAY, "an open handoff case (chat ID)"),
+    KeySpec(
+        "dip:case:{case_id}", "operational", "handlers/human.py", DAY, "an open handoff or follow-up case (chat ID)"
+    ),
     KeySpec("dip:profile:{uh}", "personal", "handlers/register.py", None, "business profile, after consent"),
     KeySpec("dip:draft:{uh}", "personal", "handlers/form.py", 14 * DAY, "unfinished registration form"),
     KeySpec("dip:consent:{uh}", "personal", "handlers/consent.py", None, "consent ledger, append-only"),
