@@ -39,6 +39,7 @@ train: $(VENV)/.runtime ## rebuild the cached intent model under var/nlu/
 eval: $(VENV)/.dev ## NLU (cross-validation, holdouts) and the blind conversations, reports under reports/
 	$(PY) -m nlp evaluate
 	$(PY) -m tests.eval_conversations
+	$(PY) -m tests.eval_faq
 
 .venv-audit/.done: requirements-audit.txt
 	@test -x .venv-audit/bin/python || $(PYTHON) -m venv .venv-audit

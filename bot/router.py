@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.understand import Understanding
-from domain.commands import CHOICE_ROUTES, GLOBAL, RULES, fuzzy_global, staff_command
+from domain.commands import CHOICE_ROUTES, GLOBAL, RULES, fuzzy_global, postback_route, staff_command
 from domain.incoming import Incoming
 from domain.prompts import Confirm, Prompt, Reading
 from domain.routes import Route, personal
@@ -54,7 +54,17 @@ class Router:
                 self.choice_keys.setdefault(command_key(label), key)
                 if key in CHOICE_ROUTES:
                     self.rules.setdefault(command_key(label), CHOICE_ROUTES[key])
-        self.understand = Understanding(classify, catalog, ents, handoff_threshold, self._exact)
+        search = None
+        if catalog is not None:
+            from bot.faq import FaqSearch
+            from nlp.classifier import load_settings
+
+            search = FaqSearch(catalog, load_settings())
+            for e in catalog.faq.entries:  # an FAQ choice's label, tapped or typed
+                for label in (e.label_th, e.label_en):
+                    if label:
+                        self.rules.setdefault(command_key(label), Route("faq.answer", {"id": e.id}))
+        self.understand = Understanding(classify, catalog, ents, handoff_threshold, self._exact, search)
 
     def _exact(self, text: str) -> Route | None:
         key = command_key(text)
@@ -91,9 +101,9 @@ class Router:
             if answer := prompt.parse(self.reading(text, now)):
                 return self._public(inc, Routed([answer]))
             interrupted = prompt
-        # 4. postback payloads (buttons of old messages answered politely).
+        # 4. postback payloads: a card's buttons; old or unknown buttons are answered politely.
         if inc.kind == "postback":
-            return Routed([Route("postback.expired")], interrupted=interrupted)
+            return self._public(inc, Routed([postback_route(inc.data, self.catalog)], interrupted=interrupted))
         if inc.kind in ("sticker", "media"):
             return Routed([Route("media")], interrupted=interrupted)
         if inc.kind == "location":

@@ -28,6 +28,8 @@ from nlp.places import bare_province, center_ref
 NOT_FOLLOW_UPS = {"contact", "privacy", "human", "unsubscribe"}  # when sure of these, not a follow-up
 ASKS_WHICH = {"documents", "cost", "deadline", "eligibility", "duration"}
 SECOND = {"contact", "mentor", "funding"}  # what a second request in one message may be
+INFO = {"funding", "register"}  # sure of these, a question an FAQ entry answers squarely gets that entry
+SQUARELY = 0.9  # coverage at which an FAQ entry answers a question an intent is sure about
 SPLIT = re.compile(r"\s+|[,\n]|แล้วก็|และก็|อีกเรื่อง|อีกอย่าง|รวมถึง|(?<=\S)(?:และ|แล้ว)(?=ขอ|อยาก|มี|ช่วย)")
 
 
@@ -46,9 +48,10 @@ class Understanding:
         ents: Any,
         handoff_threshold: float,
         exact: Callable[[str], Route | None] = lambda _t: None,
+        search: Callable[[str], Any] | None = None,
     ) -> None:
         self.classify, self.catalog, self.ents = classify, catalog, ents
-        self.handoff_threshold, self.exact = handoff_threshold, exact
+        self.handoff_threshold, self.exact, self.search = handoff_threshold, exact, search
 
     def route(self, text: str, state: ConversationState, now: datetime, staff_like: bool = False) -> Understood:
         if not re.search(r"[A-Za-z\u0e00-\u0e7f0-9]", text):
@@ -72,6 +75,8 @@ class Understanding:
             return Understood([Route("program.track", {"track": track})], p, clean)
         if p.intent == "human":
             return Understood([self._handoff(text, p)], p, clean)
+        if (known := self._faq(clean, p)) is not None:
+            return Understood([known], p, clean)
         if not p.confident:
             return Understood([Route("clarify")], p, clean)
         first = self._refine(for_intent(p.intent), text)
@@ -112,6 +117,27 @@ class Understanding:
         if aspect in ACROSS:
             return Route("program.detail", {"programs": ids, "aspect": aspect})
         return Route("program.which", {"aspect": aspect, "options": ids})
+
+    def _faq(self, text: str, p: Any) -> Route | None:
+        """The FAQ for what the intents do not cover (unsure, out of scope), and for a question
+        an FAQ entry answers squarely even when an intent is sure ("ต้องมี อย. ไหม")."""
+        unsure = not p.confident or p.intent == "out_of_scope"
+        if cues.asks_status(text) and p.intent in ("register", "human", "contact", "out_of_scope"):
+            return Route("register.status")  # "ทำไมยังไม่มีใครโทรมา": their own applications, not the FAQ
+        if self.search is None or not (unsure or (p.intent in INFO and cues.is_question(text))):
+            return None
+        found = self.search(text)
+        keys = [k.split(":", 1)[1] for k in found.keys if k.startswith("faq:")]
+        if found.kind == "answer" and found.keys[0].startswith("program:") and unsure:
+            return Route("program.detail", {"program": found.keys[0].split(":", 1)[1], "aspect": "overview"})
+        squarely = unsure or (found.ranked and found.ranked[0].coverage >= SQUARELY)
+        if found.kind == "answer" and keys and found.keys[0].startswith("faq:") and squarely:
+            return Route("faq.answer", {"id": keys[0]})
+        if found.kind == "choices" and unsure and len(keys) >= 2:
+            return Route("faq.choices", {"ids": keys})
+        if not p.confident and cues.is_question(text):
+            return Route("faq.unknown", {"candidates": keys})  # a question nothing covers: no guessing
+        return None
 
     def _handoff(self, text: str, p: Any) -> Route:
         clear = p.confident and p.confidence >= self.handoff_threshold and self.ents.employees(text) is None

@@ -47,9 +47,10 @@ def bubble(ctx: Any, p: Any, why: str = "") -> dict[str, Any]:
             "when_color": "#B00020" if p.window.closes else "#666666",
             "why": why,
             "apply_label": ctx.say("program.interested"),
-            "apply_text": ctx.say("program.interested_text"),
+            "apply_text": ctx.say("program.interested_text", name=ctx.name(p))[:300],
             "details_label": ctx.say("program.details"),
-            "url": p.url,
+            "details_text": ctx.say("program.details_text", name=ctx.name(p))[:300],
+            "id": p.id,
         },
     )
 

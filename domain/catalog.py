@@ -10,7 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.calendar import load as load_calendar
 from domain.config_files import CONFIG_DIR, ConfigError, parse, read_yaml
+from domain.knowledge import Details, Faq
 
 Track = Literal["agro", "creative", "smart", "cross"]
 TRACK_LETTER = {"agro": "ก", "creative": "ส", "smart": "อ"}
@@ -55,6 +57,8 @@ class Program(_Model):
     verified_at: date | None = None
     aliases: list[str] = []  # names people type (Thai, English, common misspellings)
     named_intent: str | None = None  # a name that is better answered by this intent (พี่ช่วยน้อง -> mentor)
+    source_url: str | None = Field(default=None, pattern=r"^https://")  # the program's own page, shown to users
+    details: Details  # documents, cost, eligibility, how to apply, window: each with how sure it is
 
 
 class ProgramFile(_Model):
@@ -142,6 +146,8 @@ class Catalog:
 
         self.flex = flex.load(config_dir / "flex")
         self.mentors = load_mentors(config_dir / "mentors.yml")
+        self.faq = Faq(config_dir, set(self.by_id))
+        self.calendar = load_calendar(config_dir)
         for m in self.mentors.mentors:
             if m.province not in self.province:
                 raise ConfigError(

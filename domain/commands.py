@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any
 
 from domain.ids import typed
 from domain.routes import Route
@@ -96,6 +97,7 @@ ID = r"#?\s*([0-9A-Za-z][0-9A-Za-z -]{3,24})"
 STAFF: list[tuple[str, re.Pattern[str]]] = [
     ("staff.close", re.compile(rf"^\s*(?:ปิดเรื่อง|ปิดเคส|close)\s*{ID}\s*$", re.I)),
     ("staff.confirm", re.compile(rf"^\s*(?:ยืนยันผู้เข้าร่วม|confirm participant)\s*{ID}\s*$", re.I)),
+    ("staff.contacted", re.compile(rf"^\s*(?:ติดต่อแล้ว|contacted)\s*{ID}\s*$", re.I)),
     ("staff.group", re.compile(r"^\s*(?:สร้างกลุ่ม|create group)\s+(.{2,80})$", re.I)),
     ("staff.approve", re.compile(rf"^\s*(?:อนุมัติ|approve)\s*{ID}\s*$", re.I)),
     ("staff.decline", re.compile(rf"^\s*(?:ปฏิเสธ|decline)\s*{ID}\s*$", re.I)),
@@ -118,3 +120,16 @@ def fuzzy_global(key: str) -> Route | None:
         if abs(len(command) - len(key)) <= 3 and difflib.SequenceMatcher(None, key, command).ratio() >= 0.85:
             return GLOBAL[command]
     return None
+
+
+def postback_route(data: dict[str, str], catalog: Any) -> Route:
+    """A card's button: "a=detail&p=<program>" answers with its details in the chat, "a=apply&p=..."
+    starts the registration for that program, "a=faq&id=..." one FAQ answer."""
+    action, program = data.get("a"), data.get("p", "")
+    if action in ("detail", "apply") and catalog is not None and catalog.program(program):
+        if action == "detail":
+            return Route("program.detail", {"program": program, "aspect": "full"})
+        return Route("register.start", {"program": program})
+    if action == "faq" and catalog is not None and data.get("id", "") in catalog.faq.by_id:
+        return Route("faq.answer", {"id": data["id"]})
+    return Route("postback.expired")

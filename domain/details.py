@@ -42,19 +42,55 @@ def eligibility(ctx: Context, p: Any) -> str:
     return "; ".join(parts)
 
 
+def whom(ctx: Context) -> str:
+    """Who confirms a detail: the user's center when the province is known, else how to find it."""
+    province = (
+        ctx.entities.province or (ctx.topic.province if ctx.topic else None) or (ctx.profile or {}).get("province")
+    )
+    c = ctx.catalog.center_of.get(province or "")
+    if c is None:
+        return ctx.say("detail.whom_unknown")
+    return ctx.say("detail.whom", center=c.short_en if ctx.lang == "en" else c.short_th, website=c.website)
+
+
+def about(ctx: Context, p: Any, aspect: str) -> str:
+    """One detail of one program, worded by how sure it is; the window shows its dates."""
+    d = p.details.get("cost" if aspect == "amount" else aspect)
+    if d is None:
+        return ctx.say("detail.not_known", what=ctx.say(f"aspect.{aspect}"), whom=whom(ctx))
+    text = d.en if ctx.lang == "en" else d.th
+    if aspect == "deadline":
+        text += "\n" + ctx.say(
+            "detail.window_planned" if d.status != "confirmed" else "detail.window", when=window(ctx, p)
+        )
+    if d.status == "confirmed":
+        return text + "\n" + ctx.say("detail.confirmed", date=day(ctx, d.as_of), whom=whom(ctx))
+    return text + "\n" + ctx.say(f"detail.{d.status}", whom=whom(ctx))
+
+
 def one(ctx: Context, p: Any, aspect: str) -> list[Message]:
-    """The answer about one program; "overview" is its card."""
+    """The answer about one program; "overview" is its card, "full" every detail in the chat."""
     name = ctx.name(p)
     if aspect == "overview":
         text = "\n".join([name, str(p.summary_en if ctx.lang == "en" else p.summary_th), window(ctx, p)])
         return [Card(alt=name, contents=bubble(ctx, p), fallback=text), ctx.text("detail.ask_more", name=name)]
-    if aspect == "deadline":
-        return [ctx.text("detail.answer", name=name, answer=window(ctx, p))]
-    if aspect == "eligibility":
-        return [ctx.text("detail.answer", name=name, answer=eligibility(ctx, p))]
+    if aspect == "full":
+        parts = [name, str(p.summary_en if ctx.lang == "en" else p.summary_th)]
+        for a in ("eligibility", "documents", "cost", "apply", "deadline"):
+            d = p.details.get(a)
+            mark = "" if d.status == "confirmed" else ctx.say(f"detail.mark_{d.status}")
+            parts.append(f"• {ctx.say(f'aspect.{a}')}{mark}: {d.en if ctx.lang == 'en' else d.th}")
+        parts.append(ctx.say("detail.window_planned", when=window(ctx, p)))
+        parts.append(ctx.say("detail.unit_line", unit=p.unit or "-", whom=whom(ctx)))
+        if p.source_url:
+            parts.append(ctx.say("detail.page", url=p.source_url))
+        return [Text("\n".join(parts))]
     if aspect == "contact" and p.unit:
         return [ctx.text("detail.unit", name=name, unit=p.unit)]
-    return [ctx.text("detail.unknown", name=name, what=ctx.say(f"aspect.{aspect}"), unit=p.unit or "-")]
+    answer = about(ctx, p, aspect)
+    if p.source_url and aspect in ("apply", "amount", "cost", "documents"):
+        answer += "\n" + ctx.say("detail.page", url=p.source_url)
+    return [Text(f"{name} · {ctx.say(f'aspect.{aspect}')}\n{answer}")]
 
 
 def across(ctx: Context, programs: list[Any], aspect: str) -> list[Message]:

@@ -27,7 +27,7 @@ def stale(ctx: Context) -> bool:
 
 def at(ctx: Context, step: str, editing: bool = False) -> Any:
     """The state with the form at `step` and its question as the active prompt."""
-    program = ctx.state.form.program if ctx.state.form else ctx.args.get("program")
+    program = ctx.args.get("program") or (ctx.state.form.program if ctx.state.form else None)
     pos = FormPos(step=step, at=ctx.now.isoformat(), editing=editing, program=program)
     return ctx.keep(form=pos, prompt=Form(step=step, editing=editing))
 
@@ -72,7 +72,7 @@ def summary(ctx: Context, fields: dict[str, Any], before: Sequence[Message] = ()
         if center
         else ""
     )
-    program = ctx.catalog.program(ctx.state.form.program if ctx.state.form else ctx.args.get("program"))
+    program = ctx.catalog.program(ctx.args.get("program") or (ctx.state.form.program if ctx.state.form else None))
     if program:
         rows.append(ctx.say("form.summary_program", name=ctx.name(program)))
     values = {"title": title, "rows": rows, "center": where, "confirm": ctx.say("choice.confirm"),

@@ -81,8 +81,7 @@ class Consent(Prompt):
     then: Route  # the flow to carry on with once consent is given
 
     def parse(self, r: Reading) -> Route | None:
-        refused = r.key in NO or r.choice_of(r.text) == "consent_no" or "ไม่ยินยอม" in r.key
-        if refused:
+        if r.key in NO or r.choice_of(r.text) == "consent_no" or "ไม่ยินยอม" in r.key:
             return Route("consent.refused")
         if r.key in YES or r.choice_of(r.text) == "consent_yes" or ("ยินยอม" in r.key and len(r.key) <= 20):
             return Route("consent.granted", {"then": self.then.to_json()})
@@ -157,6 +156,16 @@ class WhichProgram(Prompt):
 
 
 @dataclass(frozen=True)
+class FaqChoice(Prompt):
+    kind: ClassVar[str] = "faq_choice"
+    options: tuple[str, ...]  # FAQ entry ids, offered numbered (their labels are exact rules too)
+
+    def parse(self, r: Reading) -> Route | None:
+        n = _number(r.key, len(self.options))
+        return None if n is None else Route("faq.answer", {"id": self.options[n]})
+
+
+@dataclass(frozen=True)
 class CancelForm(Prompt):
     """ "ยกเลิก" in the form: pause (keep the draft) or discard."""
 
@@ -166,9 +175,7 @@ class CancelForm(Prompt):
         choice = r.choice_of(r.text)
         if r.key in PAUSE or choice == "pause":
             return Route("form.pause")
-        if r.key in DISCARD or choice == "discard":
-            return Route("form.discard")
-        return None
+        return Route("form.discard") if r.key in DISCARD or choice == "discard" else None
 
 
 @dataclass(frozen=True)
@@ -186,9 +193,7 @@ class Form(Prompt):
         return Route("form.reoffer")
 
 
-KINDS: dict[str, type[Prompt]] = {
-    c.kind: c for c in (Clarify, Menu, Consent, Confirm, Province, MentorTrack, Handoff, WhichProgram, CancelForm, Form)
-}
+KINDS: dict[str, type[Prompt]] = {c.kind: c for c in Prompt.__subclasses__()}  # every prompt above
 
 
 def dump(p: Prompt) -> dict[str, Any]:

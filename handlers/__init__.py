@@ -13,6 +13,7 @@ from handlers import (
     consent,
     contact,
     fallback,
+    faq,
     follow,
     form,
     funding,
@@ -51,6 +52,9 @@ REGISTRY: dict[str, Handler] = {
     # programs and centers
     "program.detail": programs.detail,
     "program.which": programs.which,
+    "faq.answer": faq.answer,
+    "faq.choices": faq.choices,
+    "faq.unknown": faq.unknown,
     "recommend": recommend.handle,
     "contact.center": contact.center,
     "contact.center_id": contact.center_id,
@@ -105,6 +109,7 @@ REGISTRY: dict[str, Handler] = {
     # staff
     "staff.close": staff.close,
     "staff.confirm": staff.confirm,
+    "staff.contacted": staff.contacted,
     "staff.group": staff.group,
     "staff.approve": staff.approve,
     "staff.decline": staff.decline,

@@ -28,7 +28,7 @@ ASPECTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                  r"\bcosts?\b|\bfees?\b|is it free|\bpay\b"),
         ("deadline", r"ปิดรับ|หมดเขต|วันสุดท้าย|ถึงวันไหน|ถึงเมื่อไหร่|ถึงเมื่อไร|เปิดรับถึง|รับถึง|สมัครได้ถึง|"
                      r"เปิดรับเมื่อไหร่|เปิดรับวันไหน|เปิดเมื่อไหร่|รอบหน้า|deadline|clos(?:e|es|ing)|until when"),
-        ("amount", r"กู้ได้เท่า|วงเงิน|ดอกเบี้ย|ได้เงินเท่า|how much can|interest|loan limit"),
+        ("amount", r"กู้.{0,24}ได้เท่า|กู้.{0,24}ได้กี่|ยืม.{0,24}ได้เท่า|วงเงิน|ดอกเบี้ย|ได้เงินเท่า|how much can|interest|loan limit"),
         ("apply", r"สมัครยังไง|สมัครอย่างไร|สมัครที่ไหน|สมัครได้ที่|วิธีสมัคร|ขั้นตอน|ยื่นที่ไหน|ยื่นยังไง|ยื่นได้ที่|"
                   r"ลงทะเบียนยังไง|สมัครทางไหน|how (?:do|can) i apply|how to apply|where (?:do|can) i apply|\bapply\b"),
         ("duration", r"กี่วัน|ใช้เวลา|นานไหม|นานมั้ย|ระยะเวลา|กี่เดือน|how long"),

@@ -1,9 +1,11 @@
 """The improvement loop: messages the bot was unsure about, for people to label.
 
-Clarify and fallback answers put the message here (phone, ID and e-mail redacted), keyed by
-an HMAC of the user ID so an erasure finds them, kept 30 days. `python -m nlp review export`
-writes a TSV to label; `python -m nlp review import FILE` appends the labelled lines to
-config/intents/, validated (never a line of the blind holdout).
+Clarify, fallback and "don't know" answers put the message here (phone, ID and e-mail
+redacted), keyed by an HMAC of the user ID so an erasure finds them, kept 30 days. `python -m
+nlp review export` writes a TSV to label, with the FAQ entries the bot weighed for a "don't
+know"; `python -m nlp review import FILE` appends lines labelled with an intent to
+config/intents/ and lines labelled `faq:<entry id>` to config/faq-learned.yml as new ways of
+asking that entry, validated (never a line of a blind test set).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from nlp.classifier import INTENTS, INTENTS_DIR, ROOT, load_training
 from nlp.normalize import normalize
@@ -44,7 +48,8 @@ def item(text: str, prediction: Any, kind: str, at: str) -> dict[str, Any]:
 
 def export_rows(items: list[dict[str, Any]]) -> list[str]:
     lines = [
-        "# Label each line: put the right intent in column 1 (one of: " + ", ".join(INTENTS) + ").",
+        "# Label each line: put the right intent in column 1 (one of: " + ", ".join(INTENTS) + "),",
+        "# or faq:<entry id> (config/faq.yml; candidates in column 4) to add it to that FAQ entry's questions.",
         "# Delete lines that should not be learned. Columns: intent, text, bot's confidence, alternatives.",
     ]
     seen: set[str] = set()
@@ -54,6 +59,8 @@ def export_rows(items: list[dict[str, Any]]) -> list[str]:
             continue
         seen.add(text)
         alts = ",".join(f"{a}:{c}" for a, c in it.get("alternatives") or [])
+        if it.get("kind") == "unknown":
+            alts = ",".join(f"faq:{c}" for c in it.get("candidates") or []) or alts
         lines.append(f"{it.get('intent') or 'out_of_scope'}\t{text}\t{it.get('confidence') or ''}\t{alts}")
     return lines
 
@@ -62,15 +69,20 @@ class LabelError(ValueError):
     """A labelled line that cannot be learned; the message names the line."""
 
 
-def import_file(
-    path: Path, intents_dir: Path = INTENTS_DIR, holdout: Path = ROOT / "tests/data/nlu_holdout.tsv"
-) -> dict[str, int]:
+BLIND = ("tests/data/nlu_holdout.tsv", "tests/data/nlu_blind.tsv", "tests/data/faq_blind.tsv")
+
+
+def _lines(path: Path) -> set[str]:
+    rows = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return {normalize(r.split("\t", 1)[1]) for r in rows if "\t" in r and not r.startswith("#")}
+
+
+def import_file(path: Path, intents_dir: Path = INTENTS_DIR, holdout: Path | None = None) -> dict[str, int]:
     known = {normalize(t) for t, _ in load_training(intents_dir)}
-    blind = (
-        {normalize(line.split("\t", 1)[1]) for line in holdout.read_text(encoding="utf-8").splitlines() if "\t" in line}
-        if holdout.exists()
-        else set()
-    )
+    config = intents_dir.parent
+    faq = yaml.safe_load((config / "faq.yml").read_text(encoding="utf-8")) if (config / "faq.yml").exists() else {}
+    entries = {e["id"] for e in (faq or {}).get("entries", [])}
+    blind = set().union(*(_lines(ROOT / b) for b in BLIND), _lines(holdout) if holdout else set())
     adds: dict[str, list[str]] = {}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -79,8 +91,8 @@ def import_file(
         if len(cols) < 2:
             raise LabelError(f"{path}:{n}: expected intent<TAB>text")
         intent, text = cols[0].strip(), cols[1].strip()
-        if intent not in INTENTS:
-            raise LabelError(f"{path}:{n}: unknown intent {intent!r}")
+        if intent not in INTENTS and not (intent.startswith("faq:") and intent[4:] in entries):
+            raise LabelError(f"{path}:{n}: unknown intent or FAQ entry {intent!r}")
         if not text:
             raise LabelError(f"{path}:{n}: empty text")
         key = normalize(text)
@@ -90,7 +102,12 @@ def import_file(
             raise LabelError(f"{path}:{n}: this text is in the blind holdout and must not be trained on")
         known.add(key)
         adds.setdefault(intent, []).append(text)
+    learned = {i[4:]: t for i, t in adds.items() if i.startswith("faq:")}
+    if learned:
+        _learn(config / "faq-learned.yml", learned)
     for intent, texts in adds.items():
+        if intent.startswith("faq:"):
+            continue
         path_i = intents_dir / f"{intent}.yml"
         if not path_i.read_text(encoding="utf-8").endswith("\n"):
             path_i.open("a", encoding="utf-8").write("\n")
@@ -98,3 +115,14 @@ def import_file(
             for text in texts:
                 f.write(f"  - {json.dumps(text, ensure_ascii=False)}\n")  # JSON strings are valid YAML
     return {i: len(t) for i, t in adds.items()}
+
+
+def _learn(path: Path, learned: dict[str, list[str]]) -> None:
+    """config/faq-learned.yml: entry id -> questions staff attached from the review list."""
+    doc = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {}
+    variants = doc.get("variants") or {}
+    for entry, texts in learned.items():
+        variants[entry] = [*(variants.get(entry) or []), *texts]
+    head = "# Questions attached to FAQ entries from the review list (python -m nlp review import).\n"
+    body = yaml.safe_dump({"version": 1, "variants": variants}, allow_unicode=True, sort_keys=True)
+    path.write_text(head + body, encoding="utf-8")

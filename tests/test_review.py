@@ -104,3 +104,41 @@ def test_erasing_a_user_can_find_their_review_items(user: str) -> None:
     uh = user_key(bot.settings.hash_key, user)
     bot.store.delete_reviews(uh)
     assert [u for u, _ in bot.store.reviews()] == [user_key(bot.settings.hash_key, uid(2))]
+
+
+def test_a_dont_know_is_exported_with_its_candidates_and_attached_to_an_faq_entry(
+    tmp_path: Path, intents: Path
+) -> None:
+    import shutil
+
+    from domain.config_files import CONFIG_DIR
+    from domain.knowledge import Faq
+
+    item = {"v": 1, "kind": "unknown", "at": "2026-11-25T10:00:00+07:00", "text": "ดีพร้อมเปย์ต้องมีคนค้ำไหม",
+            "intent": "funding", "confidence": 0.5, "alternatives": [],
+            "candidates": ["loan-collateral", "diprom-pay"]}  # fmt: skip
+    rows = export_rows([item])
+    assert rows[-1].endswith("faq:loan-collateral,faq:diprom-pay"), rows[-1]
+    config = intents.parent
+    for name in ("faq.yml", "programs.yml"):
+        shutil.copy(CONFIG_DIR / name, config / name)
+    labelled = tmp_path / "labelled.tsv"
+    labelled.write_text("faq:loan-collateral\tดีพร้อมเปย์ต้องมีคนค้ำไหม\nfaq:no-such-entry\tx\n", encoding="utf-8")
+    with pytest.raises(LabelError, match="no-such-entry"):
+        import_file(labelled, intents)
+    labelled.write_text("faq:loan-collateral\tดีพร้อมเปย์ต้องมีคนค้ำไหม\n", encoding="utf-8")
+    assert import_file(labelled, intents) == {"faq:loan-collateral": 1}
+    faq = Faq(config)
+    assert "ดีพร้อมเปย์ต้องมีคนค้ำไหม" in faq.questions(faq.by_id["loan-collateral"])
+
+
+def test_the_blind_faq_set_is_never_learned(tmp_path: Path, intents: Path) -> None:
+    from domain.config_files import CONFIG_DIR
+
+    (intents.parent / "faq.yml").write_text((CONFIG_DIR / "faq.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    rows = [r for r in (Path(__file__).parent / "data" / "faq_blind.tsv").read_text(encoding="utf-8").splitlines()]
+    label, text = next(r.split("\t") for r in rows if "\t" in r and not r.startswith(("#", "none")))
+    f = tmp_path / "leak.tsv"
+    f.write_text(f"faq:{label}\t{text}\n", encoding="utf-8")
+    with pytest.raises(LabelError, match="blind"):
+        import_file(f, intents)

@@ -6,7 +6,7 @@ thing and may check what the user then sees:
 
   say: text             the user types this (`{name}` is filled from earlier captures)
   staff: text           the staff member types this in their own chat
-  event: sticker | image | follow | unfollow | location LAT,LON
+  event: sticker | image | follow | unfollow | location LAT,LON | postback DATA
   wait: minutes         the clock moves on
   has: [..]             every one of these appears in what the user sees (case-insensitive)
   any: [..]             at least one appears
@@ -14,7 +14,8 @@ thing and may check what the user then sees:
   quick: [..]           these are among the quick-reply labels of the last message
   silent: true          the user is sent nothing
   staff_sees: [..]      every one appears in what staff were sent on this turn
-  capture: {name: re}   the first group of the regex, searched in what anyone was sent
+  capture: {name: re}   the first group of the regex, searched in what anyone was sent; later
+                        turns use it as {name} in what they say and check
 """
 
 from __future__ import annotations
@@ -115,7 +116,9 @@ def play(bot: Bot, user: str, conv: Conversation, stop_at_first: bool = True) ->
                 result.failed.append(f"turn {n}: {problem}")
             continue
         result.turns += 1
-        problem = readable(actions) or check(turn, seen, quick, staff_seen, bool(to_user))
+        lists = ("has", "any", "none", "staff_sees")
+        filled = {k: [fill(str(x)) for x in v] if k in lists else v for k, v in turn.items()}
+        problem = readable(actions) or check(filled, seen, quick, staff_seen, bool(to_user))
         if problem:
             what = turn.get("say") or turn.get("staff") or turn.get("event")
             result.failed.append(f"turn {n} ({what!r}): {problem}\n--- the user saw:\n{seen}\n---")
@@ -174,4 +177,6 @@ def _event(user: str, spec: str) -> dict[str, Any]:
         return line.event("follow", user, follow={"isUnblocked": False})
     if kind == "unfollow":
         return line.event("unfollow", user)
+    if kind == "postback":  # a card's button: "postback a=detail&p=agro-food-processing"
+        return line.event("postback", user, postback={"data": arg})
     raise ValueError(f"unknown event {spec!r}")
