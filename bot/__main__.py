@@ -1,4 +1,4 @@
-"""`python -m bot serve | worker | chat`."""
+"""`python -m bot serve | worker | chat | kpi | richmenu | events | broadcast`."""
 
 from __future__ import annotations
 
@@ -84,6 +84,13 @@ def kpi(fy: int | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["broadcast"]:
+        from bot.broadcast.cli import main as broadcast
+
+        return broadcast(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m bot")
     ap.add_argument("command", choices=["serve", "worker", "chat", "kpi", "richmenu", "events"])
     ap.add_argument("what", nargs="?", default="dead", help="events: dead (list the dead-letter stream)")

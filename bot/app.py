@@ -157,6 +157,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # enforced while reading, chunked bodies too
     app.extensions["dip"] = Runtime(settings, store, queue, metrics(), dispatcher)
+    from bot.api import bp as api_bp
     from bot.export import bp as export_bp
     from bot.metrics_view import bp as metrics_bp
     from bot.webhook import Webhook, bp
@@ -165,5 +166,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.wsgi_app = Webhook(app.wsgi_app, app.extensions["dip"])  # type: ignore[method-assign]
     app.register_blueprint(export_bp)
     app.register_blueprint(metrics_bp)
+    app.register_blueprint(api_bp)
     log.info("web ready: mode=%s store=%s", settings.mode, "memory" if settings.embedded else "redis")
     return app

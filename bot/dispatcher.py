@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.broadcast.segments import Segments, changed_keys
 from bot.ids import mask, user_key
 from bot.incoming import Incoming, parse_event
 from bot.messenger import BaseMessenger, QuotaExceeded, Sending
@@ -57,6 +58,7 @@ class Dispatcher:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
         self.turns = TurnRunner(deps)
+        self.segments = Segments(deps.store)
 
     def process(self, payload: str, tries: int = 1) -> str | None:
         """One event. `tries` > 1: an earlier run did not finish; nothing is sent twice (the reply's
@@ -78,12 +80,14 @@ class Dispatcher:
         consented = consent_status(got.snap["consent"], d.notice)["current"]
         if consented and inc.kind == "text" and not inc.in_group:
             self._keep_message(got.uh, inc, now)
+        before = got.snap  # the turn replaces got.snap when it stores something
         out = self.turns.run(inc, got, routed, now, _lang(inc, got.user, routed.clean))
         log.info("event %s (%s) -> %s", inc.event_id, inc.kind, ",".join(out.ran))
         d.metrics.routed(out.ran)
         sending = self._sending(inc, tries)
         if not out.erased:
             self._save(inc, got, out)
+            self._index(got, before, out, tries)
             for review in out.reviews:
                 if inc.kind == "text":  # clarify, fallback and "don't know" feed the review list
                     days = d.notice.retention.review_days
@@ -145,6 +149,14 @@ class Dispatcher:
             before={"v": 1, "event": inc.event_id, "user": got.user, "state": got.raw_state} if changed else None,
         )
         self.d.store.save_turn(got.uh, turn)
+
+    def _index(self, got: Loaded, before: dict[str, Any], out: Outcome, tries: int) -> None:
+        """The user's broadcast segments after the turn, written (one round trip) only when they
+        changed; a re-run writes them anyway (the first run may have died before)."""
+        d = self.d
+        keys = changed_keys(before["user"], before, out.user, got.snap, d.notice, d.catalog, force=tries > 1)
+        if keys is not None:
+            self.segments.update(got.uh, keys)
 
     def _keep_message(self, uh: str, inc: Incoming, now: Any) -> None:
         """A copy of the message (consent given), dropping copies older than the retention."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.broadcast.segments import Segments, reindex
 from bot.ids import user_key
 from bot.privacy import consent_status, id_sha256
 from domain import effects as fx
@@ -23,6 +24,34 @@ from domain.routes import Route
 
 log = logging.getLogger(__name__)
 PERSONAL = (fx.SaveProfile, fx.SaveDraft, fx.AppendLead)
+
+
+def announce(d: Any, e: fx.Announce, inc: Any, lang: str) -> Push:
+    """A staff member's broadcast (or its test) handed to bot/broadcast; the outcome for them.
+    A re-run of the same event finds the broadcast it created (dip:announce:{event_id})."""
+    from bot.broadcast.compose import Desk, Problem
+    from domain.replies import Text
+
+    chat_id, mark = inc.chat_id, f"dip:announce:{inc.event_id}"
+    r = getattr(d.store, "r", None)
+    if r is None:
+        return Push(to=chat_id, messages=(Text(d.texts("announce.no_redis", lang)),))
+    desk = Desk(d.settings, r)
+    try:
+        draft = desk.draft(e.text, e.segment, None, None, count=not e.test)
+        if e.test:
+            desk.test(draft, chat_id)
+            return Push(to=chat_id, messages=(Text(d.texts("announce.tested", lang)),))
+        before = r.get(mark)
+        rec = desk.broadcasts.get(before.decode()) if before else None
+        if rec is None:
+            rec = desk.submit(draft, by=e.by)
+            r.set(mark, rec["id"], ex=2 * 86_400)
+    except Problem as p:
+        key = "announce.over_quota" if p.field == "quota" else "announce.refused"
+        return Push(to=chat_id, messages=(Text(d.texts(key, lang, why=str(p), **p.extra)),))
+    key = "announce.awaiting" if rec["status"] == "awaiting_approval" else "announce.started"
+    return Push(to=chat_id, messages=(Text(d.texts(key, lang, id=rec["id"], count=draft.count)),))
 
 
 @dataclass
@@ -82,6 +111,8 @@ class EffectApplier:
                     out.export = True
                 case fx.Review():
                     out.reviews.append(e)
+                case fx.Announce():
+                    out.pushes.append(announce(self.d, e, inc, user.get("lang", "th")))
                 case fx.ContinueWith(route=route):
                     out.follow.append(route)
         return out
@@ -116,6 +147,8 @@ class EffectApplier:
 
             leads = store.items("leads", ref["uh"])
             store.replace_items("leads", ref["uh"], [changed(x) if x["id"] == e.lead_id else x for x in leads])
+            if "confirmed" in (e.status, *(x.get("status") for x in leads if x["id"] == e.lead_id)):
+                reindex(Segments(store), store, ref["uh"], self.d.notice, self.d.catalog)  # segment "confirmed"
 
     def _group(self, g: dict[str, Any]) -> None:
         key = str(fiscal_year(datetime.fromisoformat(g["at"])))

@@ -9,8 +9,17 @@ from bot.store import Store
 
 
 class StoreLookups:
-    def __init__(self, store: Store, uh: str) -> None:
-        self.store, self.uh = store, uh
+    def __init__(self, store: Store, uh: str, settings: Any = None) -> None:
+        self.store, self.uh, self.settings = store, uh, settings
+
+    def broadcast_preview(self, segment: dict[str, Any]) -> dict[str, Any] | None:
+        """Recipients, messages and quota left for a staff member's draft; None without Redis."""
+        r = getattr(self.store, "r", None)
+        if r is None or self.settings is None:
+            return None
+        from bot.broadcast.compose import Desk
+
+        return Desk(self.settings, r).preview(segment)
 
     def case(self, case_id: str) -> dict[str, Any] | None:
         return self.store.get("case", case_id)

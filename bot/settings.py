@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     PUBLIC_BASE_URL: str | None = None
     # LINE answers in well under a second; the reply timeout stays far above that (facts/LINE.md).
     LINE_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0)
+    # Broadcasts (bot/broadcast): multicast requests per second over all workers together (LINE
+    # allows 200), batches sent at once by one broadcast, and the RQ queue the worker serves.
+    BROADCAST_RPS: float = Field(default=200.0, gt=0, le=2000)
+    BROADCAST_CONCURRENCY: int = Field(default=4, ge=1, le=64)
+    BROADCAST_QUEUE: str = Field(default="broadcasts", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    BROADCAST_APPROVAL: bool = False  # a broadcast waits for a second staff member's approval
+    BROADCAST_QUIET_HOURS: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")  # Bangkok
 
     @field_validator("LINE_API_BASE_URL", "LINE_API_DATA_BASE_URL")
     @classmethod

@@ -1,6 +1,7 @@
 """`python -m bot worker`: WORKER_PROCESSES processes, each with WORKER_THREADS consumers of the
-event partitions, NLU loaded once per process. The parent supervises: a child that dies is
-started again. Any number of worker hosts share the partitions (bot/events/leases.py).
+event partitions, NLU loaded once per process, and one process that delivers broadcasts (RQ on
+BROADCAST_QUEUE, bot/broadcast/runner.py). The parent supervises: a child that dies is started
+again. Any number of worker hosts share the partitions (bot/events/leases.py) and the queue.
 
 A Redis outage never ends a consumer silently: it retries with backoff and carries on; SIGTERM
 lets each consumer finish its event and give its partitions back.
@@ -39,8 +40,6 @@ def run(settings: Any) -> int:
         from bot.metrics_view import serve_worker_metrics
 
         serve_worker_metrics(settings, client)
-    if settings.WORKER_PROCESSES == 1:
-        return serve(settings, 0)
     return supervise(settings)
 
 
@@ -49,19 +48,23 @@ def supervise(settings: Any) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     ctx = multiprocessing.get_context("fork")
-    children: dict[int, Any] = {}
-    starts: dict[int, float] = {}
+    targets: dict[int | str, tuple[Any, tuple[Any, ...]]] = {
+        i: (serve, (settings, i)) for i in range(settings.WORKER_PROCESSES)
+    }
+    targets["broadcasts"] = (serve_broadcasts, (settings,))
+    children: dict[int | str, Any] = {}
+    starts: dict[int | str, float] = {}
     while not stop.is_set():
-        for i in range(settings.WORKER_PROCESSES):
+        for i, (target, args) in targets.items():
             child = children.get(i)
             if child is not None and child.is_alive():
                 continue
             if child is not None:
-                log.error("worker process %d exited with %s; starting it again", i, child.exitcode)
+                log.error("worker process %s exited with %s; starting it again", i, child.exitcode)
                 _mark_dead(child.pid)
             if time.monotonic() - starts.get(i, 0) < 2:
                 continue  # crashing at start: try again shortly, not in a tight loop
-            children[i] = ctx.Process(target=serve, args=(settings, i), name=f"worker-{i}", daemon=False)
+            children[i] = ctx.Process(target=target, args=args, name=f"worker-{i}", daemon=False)
             children[i].start()
             starts[i] = time.monotonic()
         stop.wait(0.5)
@@ -113,6 +116,35 @@ def serve(settings: Any, index: int) -> int:
     stop.wait()
     for t in threads[1:]:
         t.join(timeout=60)
+    return 0
+
+
+def serve_broadcasts(settings: Any) -> int:
+    """The broadcast process: RQ's SimpleWorker with its scheduler on BROADCAST_QUEUE, and the
+    sweeper that resumes a broadcast whose job died (bot/broadcast/runner.py)."""
+    _die_with_parent()
+    import redis
+    import rq.worker.base
+    from rq import Queue, SimpleWorker
+
+    from bot.broadcast import runner
+    from bot.metrics import metrics
+
+    class Scheduler(rq.worker.base.RQScheduler):  # RQ forks it: it must end with this process too
+        def work(self) -> None:
+            _die_with_parent()
+            super().work()
+
+    rq.worker.base.RQScheduler = Scheduler  # type: ignore[misc]
+    client = _redis(settings)
+    runner.configure(settings, client, runner.make_api(settings), metrics())
+    stop = threading.Event()
+    threading.Thread(target=runner.sweeper, args=(client, settings.BROADCAST_QUEUE, stop), daemon=True).start()
+    conn = redis.Redis.from_url(str(settings.REDIS_URL), socket_connect_timeout=3, health_check_interval=10)
+    worker = SimpleWorker([Queue(settings.BROADCAST_QUEUE, connection=conn)], connection=conn)
+    log.info("broadcast sender ready: process %d, queue %s", os.getpid(), settings.BROADCAST_QUEUE)
+    worker.work(with_scheduler=True, logging_level="WARNING")
+    stop.set()
     return 0
 
 

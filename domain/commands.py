@@ -97,6 +97,7 @@ ID = r"#?\s*([0-9A-Za-z][0-9A-Za-z -]{3,24})"
 STAFF: list[tuple[str, re.Pattern[str]]] = [
     ("staff.close", re.compile(rf"^\s*(?:ปิดเรื่อง|ปิดเคส|close)\s*{ID}\s*$", re.I)),
     ("staff.confirm", re.compile(rf"^\s*(?:ยืนยันผู้เข้าร่วม|confirm participant)\s*{ID}\s*$", re.I)),
+    ("staff.announce", re.compile(r"^\s*(ประกาศ|announce)\s*$", re.I)),
     ("staff.contacted", re.compile(rf"^\s*(?:ติดต่อแล้ว|contacted)\s*{ID}\s*$", re.I)),
     ("staff.group", re.compile(r"^\s*(?:สร้างกลุ่ม|create group)\s+(.{2,80})$", re.I)),
     ("staff.approve", re.compile(rf"^\s*(?:อนุมัติ|approve)\s*{ID}\s*$", re.I)),

@@ -116,6 +116,17 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Announce:
+    """Staff confirmed a broadcast (test=True: send it to that staff member only); the outcome
+    (its ID and status, or why it was refused) comes back to them by push."""
+
+    text: str
+    segment: dict[str, Any]
+    by: str
+    test: bool = False
+
+
+@dataclass(frozen=True)
 class ContinueWith:
     """Run another route after this one, in the same turn (its answer follows this one's)."""
 
@@ -125,5 +136,5 @@ class ContinueWith:
 Effect = (
     UpdateUser | AppendConsent | SaveProfile | SaveDraft | ClearDraft | AppendLead | RecordIntro | OpenCase
     | CloseCase | ReleaseHandoff | SetLeadStatus | RecordGroup | SendPush | Erase | Withdraw | Export | Review
-    | ContinueWith
+    | Announce | ContinueWith
 )  # fmt: skip

@@ -193,7 +193,8 @@ class Form(Prompt):
         return Route("form.reoffer")
 
 
-KINDS: dict[str, type[Prompt]] = {c.kind: c for c in Prompt.__subclasses__()}  # every prompt above
+def kinds() -> dict[str, type[Prompt]]:  # here and in domain/announce.py
+    return {c.kind: c for c in Prompt.__subclasses__()}
 
 
 def dump(p: Prompt) -> dict[str, Any]:
@@ -205,7 +206,7 @@ def dump(p: Prompt) -> dict[str, Any]:
 
 def load(d: dict[str, Any]) -> Prompt | None:
     d = dict(d)
-    cls = KINDS.get(str(d.pop("kind", "")))
+    cls = kinds().get(str(d.pop("kind", "")))
     if cls is None:
         return None  # a kind this version does not know: drop the question, keep the rest
     if cls is Consent:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from domain.context import Handler
 from handlers import (
+    announce,
     cancel,
     clarify,
     consent,
@@ -110,6 +111,11 @@ REGISTRY: dict[str, Handler] = {
     "staff.close": staff.close,
     "staff.confirm": staff.confirm,
     "staff.contacted": staff.contacted,
+    "staff.announce": announce.start,
+    "staff.announce_text": announce.text,
+    "staff.announce_preview": announce.preview,
+    "staff.announce_send": announce.send,
+    "staff.announce_test": announce.test,
     "staff.group": staff.group,
     "staff.approve": staff.approve,
     "staff.decline": staff.decline,

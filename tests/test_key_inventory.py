@@ -6,17 +6,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.ids import user_key
 from bot.store.base import KEYS
 from tests.support import line
-from tests.support.redis_bot import RedisBot
+from tests.support.redis_bot import RedisBot, every_key_and_value
 from tests.support.walks import FINISH, REGISTER_A_LITTLE, walk
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def pattern(spec_pattern: str) -> re.Pattern[str]:
+    """{name} is any text, except the segment index's literal hash tag {seg}."""
     parts = re.split(r"(\{[a-z_]+\})", spec_pattern)
-    return re.compile("^" + "".join(".+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
+    wild = lambda p: p.startswith("{") and p != "{seg}"  # noqa: E731
+    return re.compile("^" + "".join(".+" if wild(p) else re.escape(p) for p in parts) + "$")
 
 
 PATTERNS = [(pattern(k.pattern), k) for k in KEYS]
@@ -45,12 +48,34 @@ def test_every_key_of_a_whole_conversation_is_in_the_inventory(classifier, redis
         "dip:erasures",
         "dip:lead-index",
         "dip:dedupe:{event_id}",
+        "dip:{seg}:all",
+        "dip:{seg}:of:{uh}",
+        "dip:{seg}:{field}:{value}",
     ):
         assert expected in seen, expected
     for k in keys:  # every key with a TTL in the list has one in Redis
         spec = next(s for p, s in PATTERNS if p.match(k))
         if spec.ttl and k.startswith("dip:"):
             assert 0 < redis_client.ttl(k) <= spec.ttl, k
+
+
+def test_erasure_leaves_the_user_in_no_key_the_inventory_names(classifier, redis_url, redis_client) -> None:
+    bot = RedisBot(classifier, redis_url)
+    user = line.uid(0xE5E)
+    bot.send(line.event("follow", user, follow={"isUnblocked": False}))
+    walk(bot, user, REGISTER_A_LITTLE + FINISH)
+    hashed = user_key(bot.settings.hash_key, user)
+    holding = lambda: {  # noqa: E731  (the inventory's patterns of the keys that name or hold the user)
+        spec.pattern
+        for k, v in every_key_and_value(redis_client).items()
+        if hashed in k or hashed in v or user in v
+        for p, spec in PATTERNS
+        if p.match(k)
+    }
+    index = {"dip:{seg}:all", "dip:{seg}:of:{uh}", "dip:{seg}:{field}:{value}"}
+    assert index | {"dip:user:{uh}", "dip:profile:{uh}", "dip:leads:{uh}", "dip:lead-index"} <= holding()
+    walk(bot, user, [("ลบข้อมูล", "ยืนยันลบข้อมูล"), ("ยืนยันลบข้อมูล", "ลบข้อมูลของคุณเรียบร้อยแล้ว")])
+    assert holding() <= {"dip:dedupe:{event_id}"}  # event IDs seen (no user data), kept 2 days
 
 
 def test_no_code_writes_a_key_prefix_the_inventory_does_not_name() -> None:

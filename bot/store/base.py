@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 DAY = 86_400
+SEG_OWNER = "bot/broadcast/segments.py"
+BC_OWNER = "bot/broadcast/records.py"
+SEGMENT_TAG = "dip:{seg}"  # one hash tag: the index's sets combine on a cluster
+SEGMENT_ALL = f"{SEGMENT_TAG}:all"
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,39 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("dip:lead-index", "auxiliary", "bot/store", None, "HMAC keys of users with leads (staff lists, KPIs)"),
     KeySpec("dip:review:{uh}", "auxiliary", "nlp/review.py", 30 * DAY, "NLU review items, redacted text"),
     KeySpec("dip:review-index", "auxiliary", "nlp/review.py", None, "who has review items; trimmed to 30 days"),
+    KeySpec("dip:announce:{event_id}", "auxiliary", "bot/effects.py", 2 * DAY, "broadcast a staff message created"),
     KeySpec("dip:erasures", "auxiliary", "bot/privacy.py", None, "erasure records: SHA-256 of the user ID -> time"),
+    # The broadcast segment index (bot/broadcast/segments.py): sets of HMAC keys under one hash tag.
+    KeySpec("dip:{seg}:all", "auxiliary", SEG_OWNER, None, "active subscribers (following, not opted out)"),
+    KeySpec("dip:{seg}:tmp:{token}", "auxiliary", SEG_OWNER, 60, "a segment's union of values, while it is read"),
+    KeySpec("dip:{seg}:of:{uh}", "auxiliary", SEG_OWNER, None, "the segment sets a user is in; erased with the user"),
+    KeySpec(
+        "dip:{seg}:{field}:{value}",
+        "auxiliary",
+        SEG_OWNER,
+        None,
+        "active consenting subscribers per track, province, center, status, program, cohort, sector; erased",
+    ),
+    # Broadcast delivery (bot/broadcast/records.py, runner.py, limiter.py).
+    KeySpec("dip:bc:{bc_id}", "operational", BC_OWNER, None, "a broadcast: text, segment, status, delivery report"),
+    KeySpec("dip:bc-index", "auxiliary", BC_OWNER, None, "broadcast IDs by creation time"),
+    KeySpec("dip:bc-active", "auxiliary", BC_OWNER, None, "IDs of broadcasts sending (the sweeper resumes them)"),
+    KeySpec(
+        "dip:bcto:{bc_id}",
+        "auxiliary",
+        BC_OWNER,
+        30 * DAY,
+        "a broadcast's recipients (HMAC keys) frozen as it starts; expires 7 days after it ends",
+    ),
+    KeySpec(
+        "dip:bcb:{bc_id}",
+        "auxiliary",
+        BC_OWNER,
+        30 * DAY,
+        "batch log: retry key, state, recipients (HMAC keys only); expires 7 days after the broadcast ends",
+    ),
+    KeySpec("dip:bclease:{bc_id}", "auxiliary", "bot/broadcast/runner.py", 15, "which job sends a broadcast"),
+    KeySpec("dip:bcrate", "auxiliary", "bot/broadcast/limiter.py", 60, "next free multicast slot (all workers)"),
     KeySpec("rq:{rq}", "auxiliary", "RQ (bot/worker.py)", None, "RQ's own records; job arguments are HMAC keys only"),
 )
 REVIEW_TTL = 30 * DAY
@@ -162,4 +198,9 @@ def ttl_of(kind: str) -> int | None:
 
 
 def per_user_kinds() -> list[str]:
-    return [k.kind for k in KEYS if k.per_user and k.pattern.startswith("dip:")]
+    """Kinds of `dip:<kind>:{uh}` keys (the segment index is erased on its own: segment_of)."""
+    return [k.kind for k in KEYS if k.per_user and k.pattern.startswith("dip:") and not k.kind.startswith("{")]
+
+
+def segment_of(uh: str) -> str:
+    return f"{SEGMENT_TAG}:of:{uh}"

@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from bot.store.base import REVIEW_TTL, TurnSave, per_user_kinds, ttl_of
+from bot.store.base import REVIEW_TTL, TurnSave, per_user_kinds, segment_of, ttl_of
 
 
 class MemoryStore:
@@ -21,6 +21,7 @@ class MemoryStore:
         self._indexes: dict[str, dict[str, float]] = {}
         self._erasures: dict[str, str] = {}
         self._counts: dict[str, dict[str, int]] = {}
+        self._sets: dict[str, set[str]] = {}  # the broadcast segment index (bot/broadcast/segments.py)
 
     def ping(self) -> bool:
         return True
@@ -133,6 +134,9 @@ class MemoryStore:
             self._reviews.pop(uh, None)
             for members in self._indexes.values():
                 members.pop(uh, None)
+            self._sets.pop(segment_of(uh), None)
+            for name in [k for k, members in self._sets.items() if uh in members]:
+                self.srem(name, uh)
             self._erasures[id_sha256] = at
 
     def erasures(self) -> dict[str, str]:
@@ -147,3 +151,21 @@ class MemoryStore:
     def counts(self, name: str) -> dict[str, int]:
         with self._lock:
             return dict(self._counts.get(name, {}))
+
+    # Sets (Redis semantics: an emptied set is gone).
+    def sadd(self, key: str, *members: str) -> None:
+        with self._lock:
+            if members:
+                self._sets.setdefault(key, set()).update(members)
+
+    def srem(self, key: str, *members: str) -> None:
+        with self._lock:
+            left = self._sets.get(key, set()) - set(members)
+            if left:
+                self._sets[key] = left
+            else:
+                self._sets.pop(key, None)
+
+    def smembers(self, key: str) -> set[str]:
+        with self._lock:
+            return set(self._sets.get(key, ()))

@@ -8,7 +8,7 @@ from typing import Any
 
 import redis
 
-from bot.store.base import DAY, INDEXES, REVIEW_TTL, TurnSave, per_user_kinds, ttl_of
+from bot.store.base import DAY, INDEXES, REVIEW_TTL, SEGMENT_ALL, TurnSave, per_user_kinds, segment_of, ttl_of
 
 
 class RedisStore:
@@ -134,10 +134,13 @@ class RedisStore:
 
     def erase(self, uh: str, id_sha256: str, at: str) -> None:
         self._erase_events(uh)
+        segments = {_s(k) for k in self.r.smembers(segment_of(uh))} | {SEGMENT_ALL}
         with self.r.pipeline(transaction=True) as pipe:
-            pipe.delete(*[f"dip:{kind}:{uh}" for kind in per_user_kinds()])
+            pipe.delete(*[f"dip:{kind}:{uh}" for kind in per_user_kinds()], segment_of(uh))
             for index in INDEXES:
                 pipe.zrem(index, uh)
+            for name in sorted(segments):  # the broadcast segment index (bot/broadcast/segments.py)
+                pipe.srem(name, uh)
             pipe.hset("dip:erasures", id_sha256, at)
             pipe.execute()
 
