@@ -170,7 +170,8 @@ def test_9_fallback_for_input_nothing_can_route() -> None:
 
 
 PROMPT_ONLY = {"erase_confirm", "withdraw_confirm", "consent_yes", "consent_no", "confirm", "edit", "none",
-               "pause", "discard", "no_thanks", "close_case", "approve", "decline"}  # fmt: skip
+               "pause", "discard", "no_thanks", "close_case", "approve", "decline", "announce_all",
+               "announce_registered", "announce_send", "announce_test", "announce_more"}  # fmt: skip
 
 
 def test_6_every_quick_reply_tap_routes_without_the_classifier() -> None:
