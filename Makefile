@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help run test chat lint train eval bench audit clean
+.PHONY: help run test chat lint train eval bench bench-broadcast audit clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -52,5 +52,10 @@ audit: .venv-audit/.done ## pip-audit over every pinned requirement (known vulne
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .venv-audit var .pytest_cache .mypy_cache .ruff_cache
 
-bench: $(VENV)/.dev ## the bot against its floors on this machine (reports/bench.txt, docs/performance.md)
+bench: $(VENV)/.dev ## the bot against its floors on this machine, then bench-broadcast (docs/performance.md)
 	scripts/with-redis $(PY) -m tests.bench.run
+	scripts/with-redis $(PY) -m tests.bench.broadcast
+	@echo "$$(tail -n1 reports/bench.txt) $$(tail -n1 reports/bench-broadcast.txt)"
+
+bench-broadcast: $(VENV)/.dev ## a broadcast to 100,000 subscribers against a bare client (reports/bench-broadcast.txt)
+	scripts/with-redis $(PY) -m tests.bench.broadcast

@@ -158,6 +158,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # enforced while reading, chunked bodies too
     app.extensions["dip"] = Runtime(settings, store, queue, metrics(), dispatcher)
     from bot.api import bp as api_bp
+    from bot.api_reminders import bp as reminders_bp
     from bot.export import bp as export_bp
     from bot.metrics_view import bp as metrics_bp
     from bot.webhook import Webhook, bp
@@ -167,5 +168,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(export_bp)
     app.register_blueprint(metrics_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(reminders_bp)
     log.info("web ready: mode=%s store=%s", settings.mode, "memory" if settings.embedded else "redis")
     return app

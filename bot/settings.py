@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     BROADCAST_QUEUE: str = Field(default="broadcasts", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     BROADCAST_APPROVAL: bool = False  # a broadcast waits for a second staff member's approval
     BROADCAST_QUIET_HOURS: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")  # Bangkok
+    BROADCAST_DAILY_CAP: int | None = Field(default=None, ge=1, le=100)  # broadcasts per user per Bangkok day
+    REMINDER_DAYS: int = Field(default=7, ge=0, le=60)  # deadline reminders: days before a program's window closes
 
     @field_validator("LINE_API_BASE_URL", "LINE_API_DATA_BASE_URL")
     @classmethod

@@ -16,13 +16,20 @@ OTHER = {"agro": ("creative", "smart"), "creative": ("agro", "smart"), "smart": 
 MAX_CARDS, MAX_FITS, MAX_NEAR = 10, 5, 2
 
 
+def registered(profile: dict[str, Any] | None) -> bool:
+    """A profile from the form (not only a mentor request's track or programs tapped "สนใจ")."""
+    return bool(profile and profile.get("business_name"))
+
+
 def known_business(ctx: Context) -> dict[str, Any]:
-    """What we know of the business: the profile, else what this message said (sector, size)."""
-    if ctx.profile:
-        return dict(ctx.profile)
+    """What we know of the business: the profile, with what this message said (sector, size,
+    province) filling what the profile lacks."""
     e = ctx.entities
     said = {"sector_tag": e.sector, "employees": e.employees, "province": e.province}
-    return {k: v for k, v in said.items() if v is not None}
+    said = {k: v for k, v in said.items() if v is not None}
+    if registered(ctx.profile):
+        return {**said, **dict(ctx.profile or {})}
+    return {**dict(ctx.profile or {}), **said}
 
 
 def ranked(ctx: Context, business: dict[str, Any]) -> tuple[list[Match], list[Match]]:
@@ -35,7 +42,7 @@ def track_answer(ctx: Context, track: str) -> Result:
     label = ctx.say(f"track.{track}")
     choices = after_answer(ctx, *OTHER[track], "mentor", "funding", "contact")
     province = ctx.entities.province
-    if business.get("sector_tag") or business.get("employees") is not None or ctx.profile:
+    if business.get("sector_tag") or business.get("employees") is not None or registered(ctx.profile):
         fits, near = ranked(ctx, {**business, "track": track})
         shown = (fits + near)[:MAX_CARDS]
         programs, whys = [m.program for m in shown], [explain(ctx, m) for m in shown]

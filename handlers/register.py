@@ -23,7 +23,8 @@ def how(ctx: Context) -> Result:
 
 
 def start(ctx: Context) -> Result:
-    """Consent first, then the first missing field (a draft, the profile or this message fill the rest)."""
+    """Consent first, then the first missing field (a draft, the profile or this message fill the rest);
+    a program named by the route joins the user's interests."""
     if not ctx.consent.get("current"):
         return Result(effects=[ContinueWith(Route("consent.ask", {"then": ctx.route.to_json()}))])
     fields = dict((ctx.draft or {}).get("fields") or {})
@@ -32,7 +33,19 @@ def start(ctx: Context) -> Result:
         fields.setdefault(key, value)
     done = len(FIELDS) - len(missing(fields))
     intro = ctx.text("form.resumed", done=done, total=len(FIELDS)) if resumed else ctx.text("form.intro")
-    return form_view.next_step(ctx, fields, [intro])
+    result = form_view.next_step(ctx, fields, [intro])
+    result.effects[0:0] = _interest(ctx)
+    return result
+
+
+def _interest(ctx: Context) -> list[Effect]:
+    """A registration naming a program (its card's "สนใจสมัคร") adds it to the user's interests,
+    once, with consent current: until they apply, a deadline reminder may follow."""
+    program = ctx.catalog.program(ctx.args.get("program"))
+    interests = list((ctx.profile or {}).get("interests") or [])
+    if program is None or program.id in interests or ctx.incoming.in_group:
+        return []
+    return [SaveProfile({"v": 1, **(ctx.profile or {}), "interests": [*interests, program.id]})]
 
 
 def resume(ctx: Context) -> Result:

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from bot.ids import user_key
 from tests.support import line
 from tests.support.harness import Bot, texts
 
@@ -135,3 +136,16 @@ def test_staff_confirm_a_participant_and_a_group_and_the_kpi_command_counts_them
     assert "| total | 1 | 1 | 3 | 1 | 1 | 3 | 1 |" in out and "| agro | 1 | 1 | 3 | 1 | 1 | 3 | 1 |" in out
     assert "| ipc5 | 1 | 1 | 3 | 1 | 1 | 3 | 1 |" in out
     assert "| entrepreneurs | 1 | 16,200 | 0.0% |" in out and "| groups | 1 | 70 | 1.4% |" in out
+
+
+def test_programs_tapped_as_interesting_are_not_a_registration(classifier) -> None:
+    """A tap on "สนใจสมัคร" with consent keeps the program as an interest (for its deadline
+    reminder), but "โครงการที่เหมาะกับฉัน" still asks the user to register first, and a business
+    described in the message is ranked by what the message says."""
+    bot, user = Bot(classifier), line.uid(0x1A7E)
+    bot.send(line.event("postback", user, postback={"data": "a=apply&p=creative-local-textiles"}))
+    bot.say(user, "ยินยอม")
+    bot.say(user, "ยกเลิก")
+    bot.say(user, "พักไว้ก่อน")
+    assert "ขอข้อมูลกิจการก่อน" in texts(bot.say(user, "โครงการที่เหมาะกับฉัน"))
+    assert bot.store.get("profile", user_key(bot.settings.hash_key, user))["interests"] == ["creative-local-textiles"]

@@ -25,6 +25,9 @@ from typing import Any
 from bot.broadcast.delivery import Sender, make_api
 from bot.broadcast.limiter import Lease, Limiter
 from bot.broadcast.records import Broadcasts, lease_key
+from bot.broadcast.reminders import hourly
+from bot.broadcast.segments import Segments
+from domain.texts import Texts
 
 log = logging.getLogger(__name__)
 FUNC = "bot.broadcast.runner.send"
@@ -35,8 +38,6 @@ _ctx: dict[str, Any] = {}  # what `serve` (or a test) set up for the jobs of thi
 
 def resolve(r: Any, rec: dict[str, Any]) -> list[str]:
     """HMAC keys of the active subscribers the broadcast's segment reaches now."""
-    from bot.broadcast.segments import Segments
-
     return Segments(SimpleNamespace(r=r)).members(rec.get("segment") or {})
 
 
@@ -111,8 +112,6 @@ class Job:
             self.lease.release()
 
     def _send(self, rec: dict[str, Any]) -> None:
-        from domain.texts import Texts
-
         footer = Texts()("broadcast.footer", rec.get("lang") or "th")
         sender = Sender(self.bc, self.api, self.limiter, footer, **self.sender)
         n = math.ceil(rec["targeted"] / rec["batch_size"])
@@ -194,12 +193,13 @@ def sweep(r: Any, queue: str = "broadcasts") -> list[str]:
 
 
 def sweeper(r: Any, queue: str, stop: threading.Event) -> None:
-    """The sweeper thread of the broadcast process."""
+    """The sweeper thread of the broadcast process; the deadline reminders' check (at most hourly) too."""
     while not stop.wait(SWEEP_S):
-        try:
-            sweep(r, queue)
-        except Exception as e:
-            log.warning("broadcast sweeper: %s", type(e).__name__)
+        for task in (sweep, hourly):
+            try:
+                task(r, queue)
+            except Exception as e:
+                log.warning("broadcast sweeper (%s): %s", task.__name__, type(e).__name__)
 
 
 def _swap(old: str | None, new: str) -> Callable[[dict[str, Any]], dict[str, Any] | None]:

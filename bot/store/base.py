@@ -12,6 +12,7 @@ from typing import Any, Protocol
 DAY = 86_400
 SEG_OWNER = "bot/broadcast/segments.py"
 BC_OWNER = "bot/broadcast/records.py"
+REM = "bot/broadcast/reminders.py"
 SEGMENT_TAG = "dip:{seg}"  # one hash tag: the index's sets combine on a cluster
 SEGMENT_ALL = f"{SEGMENT_TAG}:all"
 
@@ -80,7 +81,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "dip:case:{case_id}", "operational", "handlers/human.py", DAY, "an open handoff or follow-up case (chat ID)"
     ),
-    KeySpec("dip:profile:{uh}", "personal", "handlers/register.py", None, "business profile, after consent"),
+    KeySpec("dip:profile:{uh}", "personal", "handlers/register.py", None, "business profile, interests; after consent"),
     KeySpec("dip:draft:{uh}", "personal", "handlers/form.py", 14 * DAY, "unfinished registration form"),
     KeySpec("dip:consent:{uh}", "personal", "handlers/consent.py", None, "consent ledger, append-only"),
     KeySpec("dip:msgs:{uh}", "personal", "bot/dispatcher.py", 90 * DAY, "copies of messages, after consent"),
@@ -127,6 +128,11 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec("dip:bclease:{bc_id}", "auxiliary", "bot/broadcast/runner.py", 15, "which job sends a broadcast"),
     KeySpec("dip:bcrate", "auxiliary", "bot/broadcast/limiter.py", 60, "next free multicast slot (all workers)"),
+    # Deadline reminders (bot/broadcast/reminders.py); the interests are in the profile (erased with it).
+    KeySpec("dip:reminded:{program}:{closes}", "operational", REM, 90 * DAY, "a window's reminder went: its ID"),
+    KeySpec("dip:reminders-off", "operational", REM, None, "program IDs whose reminders staff switched off"),
+    KeySpec("dip:reminders-run:{hour}", "auxiliary", REM, 7200, "the reminder check ran this hour (SET NX)"),
+    KeySpec("dip:capday:{uh}", "auxiliary", REM, 2 * DAY, "broadcasts a user got this Bangkok day (daily cap)"),
     KeySpec("rq:{rq}", "auxiliary", "RQ (bot/worker.py)", None, "RQ's own records; job arguments are HMAC keys only"),
 )
 REVIEW_TTL = 30 * DAY
