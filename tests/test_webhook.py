@@ -108,3 +108,14 @@ def test_health_and_readiness(bot: Bot) -> None:
     assert bot.client.get("/healthz").json == {"status": "ok"}
     ready = bot.client.get("/readyz")
     assert ready.status_code == 200 and ready.json == {"ready": True}
+
+
+def test_fields_of_the_wrong_json_type_are_skipped_not_a_500(bot: Bot, user: str) -> None:
+    """Found by the fuzz test: a list where LINE sends a string or an object."""
+    bad_source = {**line.text(line.uid(0xBAD), "x"), "source": {"type": [], "userId": line.uid(0xBAD)}}
+    bad_unsend = {**line.event("unsend", user), "unsend": ["m1"]}
+    good = line.text(user, "สวัสดีครับ")
+    resp = bot.post(bad_source, bad_unsend, good)
+    assert resp.status_code == 200
+    bot.queue.run()
+    assert [target for _, target, _ in bot.sent()] == [user]

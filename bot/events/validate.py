@@ -47,7 +47,8 @@ def check(ev: Any) -> str | None:
             return "postback.params is not an object"
     if etype == "follow" and not isinstance(ev.get("follow", {}), dict):
         return "follow is not an object"
-    if etype == "unsend" and not isinstance((ev.get("unsend") or {}).get("messageId"), str):
+    unsend = ev.get("unsend")
+    if etype == "unsend" and not (isinstance(unsend, dict) and isinstance(unsend.get("messageId"), str)):
         return "unsend.messageId missing"
     return None
 
@@ -55,7 +56,8 @@ def check(ev: Any) -> str | None:
 def _source(src: Any) -> str | None:
     if not isinstance(src, dict):
         return "source missing"
-    key = SOURCE_TYPES.get(src.get("type"))  # type: ignore[arg-type]
+    kind = src.get("type")
+    key = SOURCE_TYPES.get(kind) if isinstance(kind, str) else None  # a list here is not hashable
     if key is None:
         return "source.type unknown"
     if not isinstance(src.get(key), str) or not CHAT_ID.match(src[key]):
