@@ -64,7 +64,12 @@ def _body() -> dict[str, Any]:
 
 
 def _public(rec: dict[str, Any]) -> dict[str, Any]:
-    return {k: rec.get(k) for k in PUBLIC}
+    out = {k: rec.get(k) for k in PUBLIC}
+    if rec.get("program"):  # recipients who started a registration for it within 7 days
+        from bot.broadcast.report import registrations
+
+        out["registrations_7d"] = registrations(_rt().store.r, rec["id"])
+    return out
 
 
 def _desk() -> compose.Desk:

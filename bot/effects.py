@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.broadcast.report import started
 from bot.broadcast.segments import Segments, reindex
 from bot.ids import user_key
 from bot.privacy import consent_status, id_sha256
@@ -111,6 +112,8 @@ class EffectApplier:
                     out.export = True
                 case fx.Review():
                     out.reviews.append(e)
+                case fx.StartedFor(program=program) if getattr(store, "r", None) is not None:
+                    started(store.r, program, uh)
                 case fx.Announce():
                     out.pushes.append(announce(self.d, e, inc, user.get("lang", "th")))
                 case fx.ContinueWith(route=route):

@@ -116,6 +116,14 @@ class Review:
 
 
 @dataclass(frozen=True)
+class StartedFor:
+    """A registration started for a program (its card's button): counted for that program's
+    recent broadcasts the user received, without storing who."""
+
+    program: str
+
+
+@dataclass(frozen=True)
 class Announce:
     """Staff confirmed a broadcast (test=True: send it to that staff member only); the outcome
     (its ID and status, or why it was refused) comes back to them by push."""
@@ -136,5 +144,5 @@ class ContinueWith:
 Effect = (
     UpdateUser | AppendConsent | SaveProfile | SaveDraft | ClearDraft | AppendLead | RecordIntro | OpenCase
     | CloseCase | ReleaseHandoff | SetLeadStatus | RecordGroup | SendPush | Erase | Withdraw | Export | Review
-    | Announce | ContinueWith
+    | StartedFor | Announce | ContinueWith
 )  # fmt: skip

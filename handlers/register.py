@@ -10,7 +10,7 @@ from typing import Any
 from domain import followup, form_view
 from domain.cards import day
 from domain.context import Context, Result
-from domain.effects import ContinueWith, Effect, OpenCase, SaveProfile, SendPush, SetLeadStatus
+from domain.effects import ContinueWith, Effect, OpenCase, SaveProfile, SendPush, SetLeadStatus, StartedFor
 from domain.form import FIELDS, missing
 from domain.ids import new_id
 from domain.menus import after_answer
@@ -25,8 +25,9 @@ def how(ctx: Context) -> Result:
 def start(ctx: Context) -> Result:
     """Consent first, then the first missing field (a draft, the profile or this message fill the rest);
     a program named by the route joins the user's interests."""
+    counted: list[Effect] = [StartedFor(ctx.args["program"])] if ctx.catalog.program(ctx.args.get("program")) else []
     if not ctx.consent.get("current"):
-        return Result(effects=[ContinueWith(Route("consent.ask", {"then": ctx.route.to_json()}))])
+        return Result(effects=[*counted, ContinueWith(Route("consent.ask", {"then": ctx.route.to_json()}))])
     fields = dict((ctx.draft or {}).get("fields") or {})
     resumed = bool(fields)
     for key, value in _prefill(ctx).items():
@@ -34,7 +35,7 @@ def start(ctx: Context) -> Result:
     done = len(FIELDS) - len(missing(fields))
     intro = ctx.text("form.resumed", done=done, total=len(FIELDS)) if resumed else ctx.text("form.intro")
     result = form_view.next_step(ctx, fields, [intro])
-    result.effects[0:0] = _interest(ctx)
+    result.effects[0:0] = [*counted, *_interest(ctx)]
     return result
 
 

@@ -150,3 +150,17 @@ def test_the_cli_previews_a_segment(world, capsys, monkeypatch, redis_url) -> No
         monkeypatch.setenv(k, v)
     assert cli(["--track", "agro", "--dry-run"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["recipients"] == 2
+
+
+def test_the_report_counts_recipients_who_start_a_registration_for_its_program(world) -> None:
+    bot, api, r, (khon_kaen, chiang_mai, _quiet) = world
+    program = "agro-food-processing"
+    bid = post(bot, "/api/broadcasts", {"text": "เปิดรับแล้ว", "program": program,
+                                        "segment": {"province": "ขอนแก่น"}}).json["id"]  # fmt: skip
+    assert deliver(r, bid) == "done"
+    assert api.got[0][1][0]["type"] == "flex"  # the program's card, its buttons start the registration
+    tap = {"data": f"a=apply&p={program}"}
+    for who in (khon_kaen, khon_kaen, chiang_mai):  # the same recipient twice; someone who did not get it
+        bot.send(line.event("postback", who, postback=tap))
+    rec = bot.client.get(f"/api/broadcasts/{bid}", headers=AUTH).json
+    assert (rec["sent"], rec["registrations_7d"]) == (1, 1)

@@ -95,6 +95,13 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("dip:lead-index", "auxiliary", "bot/store", None, "HMAC keys of users with leads (staff lists, KPIs)"),
     KeySpec("dip:review:{uh}", "auxiliary", "nlp/review.py", 30 * DAY, "NLU review items, redacted text"),
     KeySpec("dip:review-index", "auxiliary", "nlp/review.py", None, "who has review items; trimmed to 30 days"),
+    KeySpec(
+        "dip:bcreg:{id}",
+        "auxiliary",
+        "bot/broadcast/report.py",
+        8 * DAY,
+        "HyperLogLog: recipients who started a registration for the broadcast's program (a count, not who)",
+    ),
     KeySpec("dip:announce:{event_id}", "auxiliary", "bot/effects.py", 2 * DAY, "broadcast a staff message created"),
     KeySpec("dip:erasures", "auxiliary", "bot/privacy.py", None, "erasure records: SHA-256 of the user ID -> time"),
     # The broadcast segment index (bot/broadcast/segments.py): sets of HMAC keys under one hash tag.
