@@ -112,14 +112,15 @@ def build_dispatcher(
 
     catalog, texts, entities, notice = load_data()
     classify = classify or LazyClassifier().start(background=background_nlu)
-    threshold = float(nlu_settings().get("handoff_threshold", 0.8))
+    nlu = nlu_settings()
+    threshold = float(nlu.get("handoff_threshold", 0.8))
     metrics = metrics or NoMetrics()
     return Dispatcher(
         Deps(
             settings=settings,
             store=store,
             messenger=messenger or make_messenger(settings, metrics),
-            router=Router(classify, settings.staff_ids, texts, catalog, entities, threshold),
+            router=Router(classify, settings.staff_ids, texts, catalog, entities, threshold, nlu),
             entities=entities,
             catalog=catalog,
             texts=texts,

@@ -37,7 +37,7 @@ def announce(d: Any, e: fx.Announce, inc: Any, lang: str) -> Push:
     r = getattr(d.store, "r", None)
     if r is None:
         return Push(to=chat_id, messages=(Text(d.texts("announce.no_redis", lang)),))
-    desk = Desk(d.settings, r)
+    desk = Desk(d.settings, r, d.catalog)
     try:
         draft = desk.draft(e.text, e.segment, None, None, count=not e.test)
         if e.test:

@@ -9,8 +9,8 @@ from bot.store import Store
 
 
 class StoreLookups:
-    def __init__(self, store: Store, uh: str, settings: Any = None) -> None:
-        self.store, self.uh, self.settings = store, uh, settings
+    def __init__(self, store: Store, uh: str, settings: Any = None, catalog: Any = None) -> None:
+        self.store, self.uh, self.settings, self.catalog = store, uh, settings, catalog
 
     def broadcast_preview(self, segment: dict[str, Any]) -> dict[str, Any] | None:
         """Recipients, messages and quota left for a staff member's draft; None without Redis."""
@@ -19,7 +19,7 @@ class StoreLookups:
             return None
         from bot.broadcast.compose import Desk
 
-        return Desk(self.settings, r).preview(segment)
+        return Desk(self.settings, r, self.catalog).preview(segment)
 
     def case(self, case_id: str) -> dict[str, Any] | None:
         return self.store.get("case", case_id)

@@ -45,6 +45,7 @@ class Router:
         catalog: Any,
         ents: Any,
         handoff_threshold: float = 0.8,
+        nlu: dict[str, Any] | None = None,  # config/nlu.yml as the caller read it (read here when None)
     ) -> None:
         self.classify, self.staff_ids, self.ents, self.catalog = classify, staff_ids, ents, catalog
         self.rules = dict(RULES)
@@ -59,7 +60,7 @@ class Router:
             from bot.faq import FaqSearch
             from nlp.classifier import load_settings
 
-            search = FaqSearch(catalog, load_settings())
+            search = FaqSearch(catalog, nlu if nlu is not None else load_settings())
             for e in catalog.faq.entries:  # an FAQ choice's label, tapped or typed
                 for label in (e.label_th, e.label_en):
                     if label:

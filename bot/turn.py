@@ -131,7 +131,7 @@ class TurnRunner:
             notice=d.notice,
             ents=d.entities,
             entities=entities,
-            lookups=StoreLookups(d.store, got.uh, d.settings),
+            lookups=StoreLookups(d.store, got.uh, d.settings, d.catalog),
             nlu=nlu,
             consent=consent_status(snap.get("consent") or [], d.notice),
             user=out.user,

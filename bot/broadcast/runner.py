@@ -22,12 +22,12 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
+from bot.broadcast.compose import texts
 from bot.broadcast.delivery import Sender, make_api
 from bot.broadcast.limiter import Lease, Limiter
 from bot.broadcast.records import Broadcasts, lease_key
 from bot.broadcast.reminders import hourly
 from bot.broadcast.segments import Segments
-from domain.texts import Texts
 
 log = logging.getLogger(__name__)
 FUNC = "bot.broadcast.runner.send"
@@ -112,7 +112,7 @@ class Job:
             self.lease.release()
 
     def _send(self, rec: dict[str, Any]) -> None:
-        footer = Texts()("broadcast.footer", rec.get("lang") or "th")
+        footer = texts()("broadcast.footer", rec.get("lang") or "th")  # parsed once per process
         sender = Sender(self.bc, self.api, self.limiter, footer, **self.sender)
         n = math.ceil(rec["targeted"] / rec["batch_size"])
         todo = iter(range(n))

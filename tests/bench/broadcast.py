@@ -43,7 +43,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tests.bench.load import cpu_seconds, processes
+from tests.bench.load import cpu_seconds, processes, write_report
 from tests.e2e.stack import TOKEN, Stack
 
 SUBSCRIBERS = int(os.environ.get("BENCH_BROADCAST_SUBSCRIBERS", 100_000))
@@ -334,10 +334,7 @@ def report(out: dict[str, Any], runs: dict[str, list[dict[str, Any]]]) -> None:
         f"broadcast_rps={batches / ours_s:.1f} broadcast_bare_rps={batches / bare_s:.1f} "
         f"broadcast_rps_limit={out['broadcast_rps_limit']:.0f}"
     )
-    Path("reports").mkdir(exist_ok=True)
-    Path("reports/bench-broadcast.txt").write_text("\n".join([*lines, summary]) + "\n", encoding="utf-8")
-    print("\n".join(lines))
-    print(summary)
+    write_report("bench-broadcast.txt", lines, summary)
 
 
 if __name__ == "__main__":

@@ -159,3 +159,11 @@ def peak_memory(groups: dict[str, list[int]]) -> dict[str, float]:
                 continue
             out[f"{name} process {n}"] = kb / 1024
     return out
+
+
+def write_report(name: str, lines: list[str], summary: str) -> None:
+    """reports/<name>: the detail lines, then the summary as the last line; printed too."""
+    Path("reports").mkdir(exist_ok=True)
+    Path("reports", name).write_text("\n".join([*lines, summary]) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    print(summary)

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tests.bench.load import MIXED, Bodies, cpu_seconds, peak_memory, processes, send_all, wrk
+from tests.bench.load import MIXED, Bodies, cpu_seconds, peak_memory, processes, send_all, write_report, wrk
 from tests.e2e.stack import SECRET, Stack, free_port, procfile
 
 ACK_SECONDS = float(os.environ.get("BENCH_ACK_SECONDS", 24))
@@ -181,10 +181,7 @@ def report(out: dict[str, Any]) -> None:
         f"ack_p99_ms={out['ack_p99_ms']:.1f} e2e_rps={out['e2e_rps']:.1f} e2e_floor_rps={out['e2e_floor_rps']:.1f} "
         f"e2e_ratio={out['e2e_ratio']:.2f} e2e_p95_ms={out['e2e_p95_ms']:.0f} worker_cpu_ms={out['worker_cpu_ms']:.2f}"
     )
-    Path("reports").mkdir(exist_ok=True)
-    Path("reports/bench.txt").write_text("\n".join([*lines, summary]) + "\n", encoding="utf-8")
-    print("\n".join(lines))
-    print(summary)
+    write_report("bench.txt", lines, summary)
 
 
 if __name__ == "__main__":
