@@ -3,10 +3,12 @@
 The rate is a GCRA-style reservation: each call reserves the next free slot, `1/rps` (times
 MARGIN) after the previous one, in one Lua script that reads Redis's own clock (TIME), so hosts
 whose clocks disagree still share one schedule; the caller sleeps until its slot. No one-second
-window of slots holds more than `rps` of them; MARGIN (5 %) keeps that true where LINE counts,
-absorbing up to 50 ms between a slot and the moment the request is recorded (a thread waking
+window of slots holds more than `rps` of them; MARGIN (10 %) keeps that true where LINE counts,
+absorbing up to 100 ms between a slot and the moment the request is recorded (a thread waking
 under the GIL, building the request, the server's own processing: 7-23 ms measured against
-linefake; with 1 %, 2 runs of 3 had 21 requests in a window at 20 per second). The key
+linefake, more on a loaded machine; with 1 %, 2 runs of 3 had 21 requests in a window at 20 per
+second, and with 5 % one CI run on a loaded machine did). The cost: at most about 182 per second
+at BROADCAST_RPS=200. The key
 (`dip:bcrate`, the next free slot in microseconds) lives one second past the last slot.
 
 A lease is held by one job at a time (SET NX PX) and only its holder renews or releases it.
@@ -20,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 RATE_KEY = "dip:bcrate"
-MARGIN = 1.05
+MARGIN = 1.10
 RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
