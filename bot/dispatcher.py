@@ -13,9 +13,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from bot.broadcast.segments import Segments, changed_keys
+from bot.broadcast.membership import changed_keys
+from bot.broadcast.segments import Segments
 from bot.ids import mask, user_key
 from bot.incoming import Incoming, parse_event
 from bot.messenger import BaseMessenger, QuotaExceeded, Sending
@@ -66,7 +68,7 @@ class Dispatcher:
         started = time.monotonic()
         inc = parse_event(json.loads(payload))
         d, now = self.d, self.d.clock.now()
-        got = self._load(inc, tries)
+        got = self._load(inc, tries, now)
         try:
             routed = d.router.route(inc, got.state, now)
         except Exception:
@@ -118,7 +120,7 @@ class Dispatcher:
             marked=store.marked(inc.event_id) if tries > 1 else None,
         )
 
-    def _load(self, inc: Incoming, tries: int = 1) -> Loaded:
+    def _load(self, inc: Incoming, tries: int = 1, now: datetime | None = None) -> Loaded:
         """The user and state this event starts from. A re-run of an event whose turn was saved
         (the worker died before finishing it) starts again from the state before that turn."""
         uh = user_key(self.d.settings.hash_key, inc.chat_id)
@@ -133,6 +135,8 @@ class Dispatcher:
         except Exception:  # a state this version cannot read: start the conversation afresh
             log.exception("unreadable state for %s: starting afresh", mask(inc.chat_id))
             state = ConversationState()
+        if now is not None:
+            state = state.hearing(snap.get("heard"), now)
         return Loaded(uh, user, state, raw, snap)
 
     def _save(self, inc: Incoming, got: Loaded, out: Outcome) -> None:

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.broadcast.membership import reindex
 from bot.broadcast.report import started
-from bot.broadcast.segments import Segments, reindex
+from bot.broadcast.segments import Segments
 from bot.ids import user_key
 from bot.privacy import consent_status, id_sha256
 from domain import effects as fx

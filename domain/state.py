@@ -16,6 +16,7 @@ from domain.prompts import Prompt
 
 VERSION = 2
 TOPIC_MINUTES = 30
+HEARD_HOURS = 48  # a reply within this time of a program broadcast is about that program
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,16 @@ class ConversationState:
 
     def topic_now(self, now: datetime) -> Topic | None:
         return self.topic if self.topic and self.topic.fresh(now) else None
+
+    def hearing(self, heard: dict[str, Any] | None, now: datetime) -> ConversationState:
+        """A program broadcast received after the last topic was set (and within HEARD_HOURS)
+        makes that program the topic: "ต้องใช้เอกสารอะไร" in reply to it is about it."""
+        if not heard or not heard.get("program"):
+            return self
+        at = datetime.fromisoformat(heard["at"])
+        if at < now - timedelta(hours=HEARD_HOURS) or (self.topic and datetime.fromisoformat(self.topic.at) >= at):
+            return self
+        return self.with_(topic=Topic(at=now.isoformat(), programs=(heard["program"],), program=heard["program"]))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {**self.extra, "v": VERSION}

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from linebot.v3.messaging import MulticastRequest
 
 from bot.broadcast import delivery, runner
 from bot.broadcast.cli import main as cli
@@ -30,11 +31,12 @@ class FakeApi:
     def __init__(self, limit: int | None = None, used: int = 0) -> None:
         self.limit, self.used, self.keys, self.got = limit, used, set(), []
 
-    def multicast(self, request: Any, x_line_retry_key: str | None = None, **_: Any) -> None:
-        if x_line_retry_key in self.keys:
-            return
-        self.keys.add(x_line_retry_key)
-        self.got.append((list(request.to), [m.to_dict() for m in request.messages]))
+    def multicast(self, data: bytes, key: str, timeout: float) -> tuple[int, str]:
+        request = MulticastRequest.from_json(data.decode())  # a valid request, or this raises
+        if key not in self.keys:
+            self.keys.add(key)
+            self.got.append((list(request.to), [m.to_dict() for m in request.messages]))
+        return 200, ""
 
     def get_message_quota(self) -> Any:
         return type("Q", (), {"type": "limited" if self.limit is not None else "none", "value": self.limit})()
@@ -164,3 +166,17 @@ def test_the_report_counts_recipients_who_start_a_registration_for_its_program(w
         bot.send(line.event("postback", who, postback=tap))
     rec = bot.client.get(f"/api/broadcasts/{bid}", headers=AUTH).json
     assert (rec["sent"], rec["registrations_7d"]) == (1, 1)
+
+
+def test_a_reply_to_a_program_broadcast_is_about_that_program(world) -> None:
+    bot, _api, r, (khon_kaen, chiang_mai, _quiet) = world
+    bid = post(bot, "/api/broadcasts", {"text": "เปิดรับสมัครแล้ว รับ 30 ราย", "program": "agro-food-processing",
+                                        "segment": {"province": "ขอนแก่น"}}).json["id"]  # fmt: skip
+    assert deliver(r, bid) == "done"
+    # The recipient asks straight back, without naming the program.
+    answer = texts(bot.say(khon_kaen, "ต้องใช้เอกสารอะไรบ้างคะ"))
+    assert "แปรรูปเกษตรและอาหาร" in answer and "เอกสาร" in answer and "โครงการไหน" not in answer, answer
+    answer = texts(bot.say(khon_kaen, "มีค่าใช้จ่ายไหม"))  # the topic holds for the next question too
+    assert "แปรรูปเกษตรและอาหาร" in answer, answer
+    # Someone who did not get it is asked which program.
+    assert "โครงการไหน" in texts(bot.say(chiang_mai, "ต้องใช้เอกสารอะไรบ้างคะ"))

@@ -14,12 +14,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from linebot.v3.messaging import ApiException
+from linebot.v3.messaging import MulticastRequest
 
 from bot.broadcast import runner
 from bot.broadcast.delivery import MONTHLY_LIMIT, check_quota, messages, text_room
+from bot.broadcast.keys import lease_key, log_key, retry_key, to_key
 from bot.broadcast.limiter import Limiter
-from bot.broadcast.records import Broadcasts, lease_key, log_key, retry_key, to_key
+from bot.broadcast.records import Broadcasts
+from bot.broadcast.sweep import sweep
 from bot.store.base import KEYS
 from domain.texts import Texts
 
@@ -46,8 +48,8 @@ class FakeLine:
         self.tries: Counter[str] = Counter()
         self.requests: list[dict[str, Any]] = []
 
-    def multicast(self, request: Any, x_line_retry_key: str | None = None, **_: Any) -> None:
-        key, body = str(x_line_retry_key), request.to_dict()
+    def multicast(self, data: bytes, key: str, timeout: float) -> tuple[int, str]:
+        body = MulticastRequest.from_json(data.decode()).to_dict()  # a valid request, or this raises
         with self.lock:
             self.tries[key] += 1
             self.requests.append(body)
@@ -60,13 +62,12 @@ class FakeLine:
             self.statuses[status or 200] += 1
             if status:
                 msg = MONTHLY_LIMIT if status == 4290 else "The retry key is already accepted"
-                e = ApiException(status=429 if status == 4290 else status, reason="fake")
-                e.body = json.dumps({"message": msg})
-                raise e
+                return 429 if status == 4290 else status, msg
             self.accepted[key] = body["to"]
             self.delivered.update(body["to"])
             if self.crash_after and len(self.accepted) == self.crash_after:
                 raise Crash()
+            return 200, ""
 
     def get_message_quota(self) -> Any:
         return SimpleNamespace(type=self.q[0], value=self.q[1])
@@ -224,6 +225,21 @@ def test_the_message_ends_with_how_to_stop_and_fits_lines_limit() -> None:
     assert "หยุดรับข่าวสาร" in FOOTER and 4900 < text_room(FOOTER) < 5000
 
 
+def test_the_daily_cap_lets_each_user_get_only_so_many_broadcasts_a_day(redis_client) -> None:
+    r = redis_client
+    uhs, ids = users(r, 30)
+    line = FakeLine()
+    first = started(r, uhs[:20], "อบรมการตลาดออนไลน์ 5 ธ.ค.")
+    assert job(r, first, line, daily_cap=1).run() == "done"
+    second = started(r, uhs, "งานแสดงสินค้า 12 ธ.ค.", batch_size=7)  # ten of them did not get the first
+    assert job(r, second, line, daily_cap=1).run() == "done"
+    rec = Broadcasts(r).get(second) or {}
+    assert (rec["targeted"], rec["sent"], rec["skipped"], rec["skipped_by"]["capped"]) == (30, 10, 20, 20)
+    assert set(line.delivered) == set(ids.values()) and max(line.delivered.values()) == 1
+    third = started(r, uhs, "ข่าวอื่น")  # without the cap, everyone again
+    assert job(r, third, line).run() == "done" and (Broadcasts(r).get(third) or {})["sent"] == 30
+
+
 def test_the_limiter_keeps_every_one_second_window_under_the_rate(redis_client) -> None:
     rps, times, lock = 40, [], threading.Lock()
 
@@ -245,6 +261,21 @@ def test_the_limiter_keeps_every_one_second_window_under_the_rate(redis_client) 
     assert 0 < redis_client.pttl("dip:bcrate") <= 60_000
 
 
+def test_a_sender_woken_late_leaves_its_slot_unused_and_waits_for_a_fresh_one(redis_client) -> None:
+    slept: list[float] = []
+
+    def late_once(seconds: float) -> None:  # the first wake-up comes 80 ms after the slot
+        time.sleep(seconds + (0.08 if not slept else 0))
+        slept.append(seconds)
+
+    first, second = Limiter(redis_client, 10), Limiter(redis_client, 10, sleep=late_once)
+    first.wait()  # takes the slot now; the next is about 110 ms away
+    began = time.monotonic()
+    second.wait()
+    assert len(slept) == 2 and slept[1] > 0.02  # a second reservation, after the slot it missed
+    assert time.monotonic() - began >= 0.2  # the missed slot stays empty: nothing crowds the one after
+
+
 def test_the_sweeper_resumes_a_broadcast_whose_job_died_and_rq_runs_it(redis_client) -> None:
     from rq import Queue, SimpleWorker
 
@@ -253,9 +284,9 @@ def test_the_sweeper_resumes_a_broadcast_whose_job_died_and_rq_runs_it(redis_cli
     bid = started(r, uhs)
     assert Broadcasts(r).change(bid, lambda x: {**x, "job": "bc-dead-job"})
     r.set(lease_key(bid), "the-dead-job", px=15_000)
-    assert runner.sweep(r) == []  # its lease has not expired yet
+    assert sweep(r) == []  # its lease has not expired yet
     r.delete(lease_key(bid))
-    assert runner.sweep(r) == [bid] and runner.sweep(r) == []  # enqueued once, waiting in the queue
+    assert sweep(r) == [bid] and sweep(r) == []  # enqueued once, waiting in the queue
     line = FakeLine()
     runner.configure(SimpleNamespace(BROADCAST_RPS=1000, BROADCAST_CONCURRENCY=2, LINE_TIMEOUT_SECONDS=5), r, line)
     try:
@@ -264,7 +295,7 @@ def test_the_sweeper_resumes_a_broadcast_whose_job_died_and_rq_runs_it(redis_cli
         runner._ctx.clear()
     rec = Broadcasts(r).get(bid) or {}
     assert rec["status"] == "done" and rec["sent"] == 600 and line.delivered == Counter(ids.values())
-    assert re.match(rf"^bc-{bid}-\d+-[0-9a-f]{{6}}$", rec["job"]) and runner.sweep(r) == []
+    assert re.match(rf"^bc-{bid}-\d+-[0-9a-f]{{6}}$", rec["job"]) and sweep(r) == []
 
 
 def test_a_scheduled_broadcast_reads_its_segment_when_rq_runs_it(redis_client) -> None:
@@ -307,4 +338,11 @@ def test_every_key_a_broadcast_writes_is_in_the_inventory(redis_client) -> None:
         assert spec is not None, f"{k}: add it to bot/store/base.py KEYS"
         assert spec.ttl is None or 0 < ttl <= spec.ttl, k
     names = {s.pattern for s in KEYS if s.owner.startswith("bot/broadcast/") and "{seg}" not in s.pattern}
-    assert {"dip:bc:{bc_id}", "dip:bcto:{bc_id}", "dip:bcb:{bc_id}", "dip:bc-index", "dip:bcrate"} <= names
+    assert {
+        "dip:bc:{bc_id}",
+        "dip:bcto:{bc_id}",
+        "dip:bcb:{bc_id}",
+        "dip:bcn:{bc_id}",
+        "dip:bc-index",
+        "dip:bcrate",
+    } <= names

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.broadcast import delivery, reminders, runner
+from bot.broadcast.cap import cap_key
 from bot.broadcast.cli import main as cli
 from bot.broadcast.records import Broadcasts
 from bot.ids import user_key
@@ -145,16 +146,14 @@ def test_the_daily_cap_skips_and_counts_whoever_is_at_it(world) -> None:
     bot.send(line.event("follow", second, follow={"isUnblocked": False}))
     tap(bot, second, SOON)
     walk(bot, second, [("ยินยอม", "(1/10)")])
-    r.hset(
-        reminders.cap_key(user_key(bot.settings.hash_key, keen)), DEC_5.date().isoformat(), 1
-    )  # already had one today
+    r.hset(cap_key(user_key(bot.settings.hash_key, keen)), DEC_5.date().isoformat(), 1)  # already had one today
     made = check(bot, r, DEC_5, BROADCAST_DAILY_CAP=1)
     assert deliver(r, made[0]["id"]) == "done" and [to for to, _ in api.got] == [[second]]
     rec = Broadcasts(r).get(made[0]["id"]) or {}
     assert (rec["targeted"], rec["sent"], rec["skipped"], rec["skipped_by"]["capped"]) == (2, 1, 1, 1)
     day = DEC_5.date().isoformat()
-    assert r.hget(reminders.cap_key(user_key(bot.settings.hash_key, second)), day) == b"1"
-    assert r.hget(reminders.cap_key(user_key(bot.settings.hash_key, keen)), day) == b"1"
+    assert r.hget(cap_key(user_key(bot.settings.hash_key, second)), day) == b"1"
+    assert r.hget(cap_key(user_key(bot.settings.hash_key, keen)), day) == b"1"
 
 
 def test_erasure_removes_the_interest_and_with_it_the_reminder(world) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from bot.broadcast import segments as seg_module
-from bot.broadcast.segments import FIELDS, SegmentError, Segments, key, memberships, parse_segment
+from bot.broadcast.membership import memberships
+from bot.broadcast.segments import FIELDS, SegmentError, Segments, key, parse_segment
 from bot.ids import user_key
 from bot.store.base import SEGMENT_ALL, segment_of
 from domain.catalog import Catalog

@@ -39,6 +39,19 @@ def test_every_prompt_and_the_topic_survive_a_round_trip() -> None:
         assert ConversationState.from_json(state.to_json()) == state
 
 
+def test_a_program_broadcast_becomes_the_topic_unless_something_newer_or_it_is_two_days_old() -> None:
+    heard = {"v": 1, "program": "agro-food-processing", "at": (NOW - timedelta(hours=3)).isoformat()}
+    topic = ConversationState().hearing(heard, NOW).topic_now(NOW)
+    assert topic is not None and topic.program == "agro-food-processing"
+    newer = ConversationState(topic=Topic(at=(NOW - timedelta(hours=1)).isoformat(), programs=("ci-design",)))
+    assert newer.hearing(heard, NOW).topic == newer.topic  # talked about something else since
+    older = ConversationState(topic=Topic(at=(NOW - timedelta(hours=5)).isoformat(), programs=("ci-design",)))
+    assert older.hearing(heard, NOW).topic.program == "agro-food-processing"  # type: ignore[union-attr]
+    stale = {**heard, "at": (NOW - timedelta(hours=49)).isoformat()}
+    assert ConversationState().hearing(stale, NOW).topic is None
+    assert ConversationState().hearing(None, NOW).topic is None
+
+
 def test_a_prompt_of_a_newer_version_is_dropped_and_the_rest_kept() -> None:
     state = ConversationState.from_json(
         {"v": 2, "prompt": {"kind": "from_the_future"}, "handoff": {"case": "C1", "until": "2099"}, "x": 1}

@@ -89,7 +89,7 @@ def main(argv: list[str]) -> int:
 def reindex(settings: Any, desk: Any) -> int:
     """Every stored user's segment memberships rebuilt from their records (idempotent)."""
     from bot.app import load_data, make_store
-    from bot.broadcast.segments import reindex as one
+    from bot.broadcast.membership import reindex as one
 
     store = make_store(settings)
     cat, _texts, _ents, notice = load_data()

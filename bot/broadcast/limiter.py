@@ -1,15 +1,16 @@
 """What all workers share through Redis: one request rate, and a broadcast's lease.
 
-The rate is a GCRA-style reservation: each call reserves the next free slot, `1/rps` (times
-MARGIN) after the previous one, in one Lua script that reads Redis's own clock (TIME), so hosts
-whose clocks disagree still share one schedule; the caller sleeps until its slot. No one-second
-window of slots holds more than `rps` of them; MARGIN (10 %) keeps that true where LINE counts,
-absorbing up to 100 ms between a slot and the moment the request is recorded (a thread waking
-under the GIL, building the request, the server's own processing: 7-23 ms measured against
-linefake, more on a loaded machine; with 1 %, 2 runs of 3 had 21 requests in a window at 20 per
-second, and with 5 % one CI run on a loaded machine did). The cost: at most about 182 per second
-at BROADCAST_RPS=200. The key
-(`dip:bcrate`, the next free slot in microseconds) lives one second past the last slot.
+The rate is a GCRA-style reservation: each call reserves the next free slot, `1/rps` (times MARGIN)
+after the previous one, in one Lua script that reads Redis's own clock (TIME), so hosts whose
+clocks disagree still share one schedule; the caller sleeps until its slot, and a caller that wakes
+more than LATE after its slot (a thread kept from the GIL, a paused process) leaves that slot
+unused and reserves another: sent late, it would crowd the slots after it. No one-second window of
+slots holds more than `rps` of them; MARGIN (10 %) keeps that true where LINE counts, absorbing up
+to 100 ms between a slot and the request's arrival (building and writing the request, the network;
+against linefake, with 1 % 2 runs of 3 had 21 requests in a window at 20 per second, and with 10 %
+but no LATE check one loaded CI run did). The cost: at most about 182 per second at
+BROADCAST_RPS=200. The key (`dip:bcrate`, the next free slot in microseconds) lives one second
+past the last slot.
 
 A lease is held by one job at a time (SET NX PX) and only its holder renews or releases it.
 """
@@ -23,6 +24,7 @@ from typing import Any
 
 RATE_KEY = "dip:bcrate"
 MARGIN = 1.10
+LATE = 0.02  # seconds
 RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -36,8 +38,9 @@ RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL'
 
 
 class Limiter:
-    def __init__(self, r: Any, rps: float, key: str = RATE_KEY, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.key, self.sleep = key, sleep
+    def __init__(self, r: Any, rps: float, key: str = RATE_KEY, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.key, self.sleep, self.clock = key, sleep, clock
         self.interval_us = round(1_000_000 * MARGIN / rps)
         self._reserve = r.register_script(RESERVE)
 
@@ -46,11 +49,16 @@ class Limiter:
         return int(self._reserve(keys=[self.key], args=[self.interval_us])) / 1_000_000
 
     def wait(self) -> float:
-        """Reserve a slot and sleep until it comes; returns the seconds slept."""
-        delay = self.reserve()
-        if delay > 0:
-            self.sleep(delay)
-        return delay
+        """Reserve a slot and sleep until it comes (another if woken late); returns the seconds slept."""
+        slept = 0.0
+        while True:
+            delay = self.reserve()
+            due = self.clock() + max(0.0, delay)
+            if delay > 0:
+                self.sleep(delay)
+                slept += delay
+            if self.clock() - due <= LATE:
+                return slept
 
 
 class Lease:

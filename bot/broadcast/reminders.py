@@ -20,6 +20,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
+from bot.broadcast.cap import under_cap
 from bot.broadcast.records import Broadcasts
 from bot.broadcast.segments import Segments
 from bot.store.base import DAY
@@ -27,7 +28,7 @@ from domain.clock import BANGKOK
 
 log = logging.getLogger(__name__)
 OFF = "dip:reminders-off"
-MARK_TTL, RUN_TTL, CAP_TTL, CHUNK = 90 * DAY, 7200, 2 * DAY, 1000
+MARK_TTL, RUN_TTL, CHUNK = 90 * DAY, 7200, 1000
 
 
 def mark_key(program: str, closes: date) -> str:
@@ -36,10 +37,6 @@ def mark_key(program: str, closes: date) -> str:
 
 def run_key(now: datetime) -> str:
     return f"dip:reminders-run:{now.astimezone(BANGKOK):%Y-%m-%dT%H}"
-
-
-def cap_key(uh: str) -> str:
-    return f"dip:capday:{uh}"  # a hash: Bangkok day -> broadcasts that day (erased with the user)
 
 
 def hourly(r: Any, queue: str = "broadcasts", settings: Any = None, now: datetime | None = None) -> list[Any] | None:
@@ -129,7 +126,7 @@ class Reminders:
             if not self.r.set(mark_key(p.id, p.window.closes), "claimed", nx=True, ex=MARK_TTL):
                 continue  # another check got here first
             keep, capped = self._cap(uhs)
-            rec = bc.create(self._text(p), {"program": [p.id]}, "reminder", program=p.id, card=card_for(p))
+            rec = bc.create(self._text(p), {"program": [p.id]}, "reminder", program=p.id, card=card_for(p), cap=False)
             self.r.set(mark_key(p.id, p.window.closes), rec["id"], ex=MARK_TTL)
             runner.start(self.r, rec["id"], uhs=keep, queue=queue)
             if capped:  # after the recipients are frozen (that sets `targeted`)
@@ -159,22 +156,8 @@ class Reminders:
 
     def _cap(self, uhs: list[str]) -> tuple[list[str], int]:
         """(users under BROADCAST_DAILY_CAP, each now counted for today; how many are at it)."""
-        cap = getattr(self.settings, "BROADCAST_DAILY_CAP", None)
-        if not cap:
-            return uhs, 0
-        keep: list[str] = []
-        for n in range(0, len(uhs), CHUNK):
-            chunk, pipe = uhs[n : n + CHUNK], self.r.pipeline(transaction=False)
-            for uh in chunk:
-                pipe.hincrby(cap_key(uh), self.today.isoformat(), 1)
-                pipe.expire(cap_key(uh), CAP_TTL)
-            counts = pipe.execute()[::2]
-            over = [uh for uh, c in zip(chunk, counts, strict=True) if int(c) > cap]
-            for uh in over:  # not sent: take the count back
-                pipe.hincrby(cap_key(uh), self.today.isoformat(), -1)
-            if over:
-                pipe.execute()
-            keep += [uh for uh, c in zip(chunk, counts, strict=True) if int(c) <= cap]
+        fits = under_cap(self.r, uhs, getattr(self.settings, "BROADCAST_DAILY_CAP", None), self.today)
+        keep = [uh for uh, ok in zip(uhs, fits, strict=True) if ok]
         return keep, len(uhs) - len(keep)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.broadcast.records import Broadcasts, to_key
+from bot.broadcast.keys import to_key
+from bot.broadcast.records import Broadcasts
 
 WINDOW = timedelta(days=7)
 

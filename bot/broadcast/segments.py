@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.store.base import SEGMENT_ALL, SEGMENT_TAG, segment_of
-from domain.privacy import consent_status
 
 FIELDS = ("track", "province", "center", "status", "program", "cohort", "sector")
 CENTERS = ("hq", *(f"ipc{n}" for n in range(1, 12)))
@@ -34,6 +33,10 @@ redis.call('DEL', KEYS[1])
 for i = 3, #KEYS do redis.call('SADD', KEYS[i], ARGV[1]) end
 if #KEYS > 2 then redis.call('SADD', KEYS[1], unpack(KEYS, 3)) end
 return #KEYS - 2"""
+# KEYS[1] a list to fill with the members of the intersection of KEYS[2..] (sets); returns how many.
+COPY = """local m = redis.call('SINTER', unpack(KEYS, 2))
+for i = 1, #m, 5000 do redis.call('RPUSH', KEYS[1], unpack(m, i, math.min(i + 4999, #m))) end
+return #m"""
 _MEMORY = threading.Lock()  # the memory store's compound updates (one process)
 
 
@@ -87,54 +90,6 @@ def _known(field: str, catalog: Any) -> Any:
     return {"province": catalog.province, "center": catalog.center_by_id, "program": catalog.by_id}.get(field)
 
 
-def memberships(user: dict[str, Any] | None, profile: dict[str, Any] | None, consent_current: bool,
-                leads: list[dict[str, Any]], catalog: Any) -> set[str]:  # fmt: skip
-    """The index keys a user belongs in: none unless following and not opted out (a group or
-    room is never a subscriber); only "all" and nothing else without current consent."""
-    if not user or not user.get("following", True) or user.get("opted_out") or str(user.get("id") or "U")[0] != "U":
-        return set()
-    if not consent_current:
-        return {SEGMENT_ALL}
-    p = profile or {}
-    found: list[tuple[str, Any]] = [("status", "consented"), ("track", p.get("track")), ("cohort", p.get("cohort"))]
-    center = catalog.center_of.get(p.get("province")) if isinstance(p.get("province"), str) else None
-    found += [("sector", p.get("sector_tag")), ("province", p["province"] if center else None)]
-    found += [("center", center.id if center is not None else None)]
-    found += [("status", "registered")] if leads else []
-    found += [("status", "confirmed")] if any(x.get("status") == "confirmed" for x in leads) else []
-    interests: list[Any] = p["interests"] if isinstance(p.get("interests"), list) else []
-    found += [("program", x) for x in [*(lead.get("program") for lead in leads), *interests]]
-    keys = {SEGMENT_ALL}
-    for field, value in found:
-        v = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
-        if 0 < len(v) <= MAX_LEN and (field not in CHOICES or v in CHOICES[field]):
-            keys.add(key(field, v))
-    return keys
-
-
-def turn_keys(user: dict[str, Any] | None, snap: dict[str, Any], notice: Any, catalog: Any) -> set[str]:
-    """memberships() from a store snapshot (bot/store/base.py `snapshot`)."""
-    current = bool(consent_status(snap.get("consent") or [], notice)["current"])
-    return memberships(user, snap.get("profile"), current, snap.get("leads") or [], catalog)
-
-
-def changed_keys(before_user: dict[str, Any] | None, before: dict[str, Any], user: dict[str, Any],
-                 after: dict[str, Any], notice: Any, catalog: Any, force: bool = False) -> set[str] | None:  # fmt: skip
-    """A turn's new memberships, or None when they cannot have changed (nothing stored changed:
-    the same snapshot object, the same following and opt-out) or did not change."""
-    watched = ("following", "opted_out", "id")
-    if not force and after is before and before_user and all(user.get(k) == before_user.get(k) for k in watched):
-        return None
-    now = turn_keys(user, after, notice, catalog)
-    return now if force or now != turn_keys(before_user, before, notice, catalog) else None
-
-
-def reindex(segments: Segments, store: Any, uh: str, notice: Any, catalog: Any) -> None:
-    """A user's memberships recomputed from what is stored (another user's record changed)."""
-    snap = store.snapshot(uh)
-    segments.update(uh, turn_keys(snap.get("user"), snap, notice, catalog))
-
-
 class Segments:
     """The index over a store: Redis (`store.r`) or the memory store's sets."""
 
@@ -180,6 +135,23 @@ class Segments:
             return [uh in everyone for uh in uhs]
         return [bool(x) for x in self.r.smismember(SEGMENT_ALL, uhs)]
 
+    def fill(self, segment: dict[str, Any] | None) -> Callable[[str], int]:
+        """Writes the segment's members to a list and returns how many (Redis only): what
+        Broadcasts.freeze takes. One script copies them inside Redis, so no member crosses the
+        network (100,000 in about 0.1 s, against 0.25 s read out, sorted and written back)."""
+        seg = parse_segment(segment)
+
+        def into(dest: str) -> int:
+            assert self.r is not None, "broadcasts need Redis"
+            pipe = self.r.pipeline(transaction=False)
+            parts, tmps = self._parts(pipe, seg)
+            pipe.eval(COPY, 1 + len(parts), dest, *parts)
+            if tmps:
+                pipe.delete(*tmps)
+            return int(pipe.execute()[-2 if tmps else -1])
+
+        return into
+
     def _query(self, segment: dict[str, Any] | None, count: bool) -> Any:
         """ "all" intersected with each field's set, or with the union of its sets (on Redis in a
         temporary key, deleted in the same round trip and expiring anyway)."""
@@ -190,13 +162,7 @@ class Segments:
                 found &= set().union(*(self.store.smembers(key(field, v)) for v in values))
             return len(found) if count else found
         pipe = self.r.pipeline(transaction=False)
-        parts, tmps = [SEGMENT_ALL], []
-        for field, values in seg.items():
-            if len(values) > 1:
-                tmps.append(f"{SEGMENT_TAG}:tmp:{uuid.uuid4().hex}")
-                pipe.sunionstore(tmps[-1], [key(field, v) for v in values])
-                pipe.expire(tmps[-1], TMP_SECONDS)
-            parts.append(tmps[-1] if len(values) > 1 else key(field, values[0]))
+        parts, tmps = self._parts(pipe, seg)
         if not count:
             pipe.sinter(parts)
         elif len(parts) == 1:
@@ -206,6 +172,19 @@ class Segments:
         if tmps:
             pipe.delete(*tmps)
         return pipe.execute()[-2 if tmps else -1]
+
+    @staticmethod
+    def _parts(pipe: Any, seg: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+        """The sets to intersect ("all" and one per field), a field's union of values in a
+        temporary key made on `pipe`; and those temporary keys."""
+        parts, tmps = [SEGMENT_ALL], []
+        for field, values in seg.items():
+            if len(values) > 1:
+                tmps.append(f"{SEGMENT_TAG}:tmp:{uuid.uuid4().hex}")
+                pipe.sunionstore(tmps[-1], [key(field, v) for v in values])
+                pipe.expire(tmps[-1], TMP_SECONDS)
+            parts.append(tmps[-1] if len(values) > 1 else key(field, values[0]))
+        return parts, tmps
 
 
 def _s(v: bytes | str) -> str:

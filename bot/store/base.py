@@ -108,24 +108,12 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("dip:{seg}:all", "auxiliary", SEG_OWNER, None, "active subscribers (following, not opted out)"),
     KeySpec("dip:{seg}:tmp:{token}", "auxiliary", SEG_OWNER, 60, "a segment's union of values, while it is read"),
     KeySpec("dip:{seg}:of:{uh}", "auxiliary", SEG_OWNER, None, "the segment sets a user is in; erased with the user"),
-    KeySpec(
-        "dip:{seg}:{field}:{value}",
-        "auxiliary",
-        SEG_OWNER,
-        None,
-        "active consenting subscribers per track, province, center, status, program, cohort, sector; erased",
-    ),
+    KeySpec("dip:{seg}:{field}:{value}", "auxiliary", SEG_OWNER, None, "consenting subscribers by field, value"),
     # Broadcast delivery (bot/broadcast/records.py, runner.py, limiter.py).
     KeySpec("dip:bc:{bc_id}", "operational", BC_OWNER, None, "a broadcast: text, segment, status, delivery report"),
     KeySpec("dip:bc-index", "auxiliary", BC_OWNER, None, "broadcast IDs by creation time"),
     KeySpec("dip:bc-active", "auxiliary", BC_OWNER, None, "IDs of broadcasts sending (the sweeper resumes them)"),
-    KeySpec(
-        "dip:bcto:{bc_id}",
-        "auxiliary",
-        BC_OWNER,
-        30 * DAY,
-        "a broadcast's recipients (HMAC keys) frozen as it starts; expires 7 days after it ends",
-    ),
+    KeySpec("dip:bcto:{bc_id}", "auxiliary", BC_OWNER, 30 * DAY, "recipients (HMAC keys) until 7 days after the end"),
     KeySpec(
         "dip:bcb:{bc_id}",
         "auxiliary",
@@ -133,13 +121,21 @@ KEYS: tuple[KeySpec, ...] = (
         30 * DAY,
         "batch log: retry key, state, recipients (HMAC keys only); expires 7 days after the broadcast ends",
     ),
+    KeySpec("dip:bcn:{bc_id}", "operational", BC_OWNER, None, "a broadcast's delivery counts (counts.py)"),
+    KeySpec("dip:heard:{uh}", "operational", BC_OWNER, 2 * DAY, "last program broadcast got: a reply's topic"),
     KeySpec("dip:bclease:{bc_id}", "auxiliary", "bot/broadcast/runner.py", 15, "which job sends a broadcast"),
     KeySpec("dip:bcrate", "auxiliary", "bot/broadcast/limiter.py", 60, "next free multicast slot (all workers)"),
     # Deadline reminders (bot/broadcast/reminders.py); the interests are in the profile (erased with it).
     KeySpec("dip:reminded:{program}:{closes}", "operational", REM, 90 * DAY, "a window's reminder went: its ID"),
     KeySpec("dip:reminders-off", "operational", REM, None, "program IDs whose reminders staff switched off"),
     KeySpec("dip:reminders-run:{hour}", "auxiliary", REM, 7200, "the reminder check ran this hour (SET NX)"),
-    KeySpec("dip:capday:{uh}", "auxiliary", REM, 2 * DAY, "broadcasts a user got this Bangkok day (daily cap)"),
+    KeySpec(
+        "dip:capday:{uh}",
+        "auxiliary",
+        "bot/broadcast/cap.py",
+        2 * DAY,
+        "broadcasts a user got this Bangkok day (daily cap)",
+    ),
     KeySpec("rq:{rq}", "auxiliary", "RQ (bot/worker.py)", None, "RQ's own records; job arguments are HMAC keys only"),
 )
 REVIEW_TTL = 30 * DAY

@@ -34,6 +34,7 @@ class MemoryStore:
             "profile": self.get("profile", uh),
             "draft": self.get("draft", uh),
             "leads": self.items("leads", uh),
+            "heard": self.get("heard", uh),
         }
 
     def save_turn(self, uh: str, turn: TurnSave) -> None:

@@ -35,7 +35,8 @@ class RedisStore:
         for kind in ("profile", "draft"):
             pipe.get(f"dip:{kind}:{uh}")
         pipe.lrange(f"dip:leads:{uh}", 0, -1)
-        user, state, consent, profile, draft, leads = pipe.execute()
+        pipe.get(f"dip:heard:{uh}")
+        user, state, consent, profile, draft, leads, heard = pipe.execute()
         one = lambda raw: json.loads(raw) if raw is not None else None  # noqa: E731
         return {
             "user": one(user),
@@ -44,6 +45,7 @@ class RedisStore:
             "profile": one(profile),
             "draft": one(draft),
             "leads": [json.loads(x) for x in leads],
+            "heard": one(heard),
         }
 
     def save_turn(self, uh: str, turn: TurnSave) -> None:

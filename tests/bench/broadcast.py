@@ -149,7 +149,7 @@ class Bench:
         return {name: cpu_seconds(pids) for name, pids in self.groups.items()}
 
     def ours(self) -> dict[str, Any]:
-        from bot.broadcast.records import ENDED, record_key
+        from bot.broadcast.records import ENDED, Broadcasts
 
         self.stack.admin("POST", "/__admin/reset", {})
         self.r.config_resetstat()
@@ -159,7 +159,7 @@ class Bench:
         answered = time.time()
         deadline = time.monotonic() + 300
         while True:
-            rec = json.loads(self.r.get(record_key(made["id"])))
+            rec = Broadcasts(self.r).get(made["id"]) or {}
             if rec["status"] in ENDED:
                 break
             if time.monotonic() > deadline:
@@ -172,7 +172,7 @@ class Bench:
         if counts != {"status": "done", "targeted": n, "sent": n, "skipped": 0, "failed": 0, "batches": -(-n // BATCH)}:
             raise SystemExit(f"broadcast {made['id']} ended {counts}")
         reqs = sorted(multicasts(self.stack), key=lambda q: q["seq"])
-        self.template = {k: v for k, v in reqs[0]["body"].items() if k != "to"}  # the body the SDK sent
+        self.template = {k: v for k, v in reqs[0]["body"].items() if k != "to"}  # the body we sent
         self.batches = [q["body"]["to"] for q in reqs]
         times = [ts(q["time"]) for q in reqs]
         return {
@@ -326,8 +326,8 @@ def report(out: dict[str, Any], runs: dict[str, list[dict[str, Any]]]) -> None:
         per = {k: v / m["requests"] for k, v in calls.items() if not k.startswith("config")}
         lines.append(
             f"  ours: Redis commands per multicast {sum(per.values()):.1f} (get {per.get('get', 0):.1f}, "
-            f"transactions {per.get('exec', 0):.2f} for 2 batch steps, watch {per.get('watch', 0):.2f}, "
-            f"evalsha {per.get('evalsha', 0):.2f})"
+            f"transactions {per.get('exec', 0):.2f}, watch {per.get('watch', 0):.2f}, "
+            f"evalsha {per.get('evalsha', 0):.2f}: 2 batch steps and the limiter)"
         )
     summary = (
         f"broadcast_100k_s={ours_s:.2f} broadcast_bare_s={bare_s:.2f} broadcast_ratio={bare_s / ours_s:.2f} "
