@@ -9,29 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-DAY = 86_400
-SEG_OWNER = "bot/broadcast/segments.py"
-BC_OWNER = "bot/broadcast/records.py"
-REM = "bot/broadcast/reminders.py"
-SEGMENT_TAG = "dip:{seg}"  # one hash tag: the index's sets combine on a cluster
-SEGMENT_ALL = f"{SEGMENT_TAG}:all"
+from bot.store.keyspec import DAY, SEGMENT_ALL, SEGMENT_TAG, KeySpec
+from bot.store.staff_keys import STAFF_KEYS
 
-
-@dataclass(frozen=True)
-class KeySpec:
-    pattern: str
-    data_class: str  # "operational" | "personal" | "auxiliary" (ARCHITECTURE.md, Personal data)
-    owner: str  # the module that writes it
-    ttl: int | None
-    purpose: str
-
-    @property
-    def per_user(self) -> bool:
-        return self.pattern.endswith("{uh}")
-
-    @property
-    def kind(self) -> str:
-        return self.pattern.split(":")[1]
+__all__ = ["DAY", "KEYS", "SEGMENT_ALL", "SEGMENT_TAG", "KeySpec", "Store", "TurnSave", "segment_of"]
 
 
 # Every Redis key the project writes. tests/test_key_inventory.py fails on any key not listed.
@@ -104,39 +85,8 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec("dip:announce:{event_id}", "auxiliary", "bot/effects.py", 2 * DAY, "broadcast a staff message created"),
     KeySpec("dip:erasures", "auxiliary", "bot/privacy.py", None, "erasure records: SHA-256 of the user ID -> time"),
-    # The broadcast segment index (bot/broadcast/segments.py): sets of HMAC keys under one hash tag.
-    KeySpec("dip:{seg}:all", "auxiliary", SEG_OWNER, None, "active subscribers (following, not opted out)"),
-    KeySpec("dip:{seg}:tmp:{token}", "auxiliary", SEG_OWNER, 60, "a segment's union of values, while it is read"),
-    KeySpec("dip:{seg}:of:{uh}", "auxiliary", SEG_OWNER, None, "the segment sets a user is in; erased with the user"),
-    KeySpec("dip:{seg}:{field}:{value}", "auxiliary", SEG_OWNER, None, "consenting subscribers by field, value"),
-    # Broadcast delivery (bot/broadcast/records.py, runner.py, limiter.py).
-    KeySpec("dip:bc:{bc_id}", "operational", BC_OWNER, None, "a broadcast: text, segment, status, delivery report"),
-    KeySpec("dip:bc-index", "auxiliary", BC_OWNER, None, "broadcast IDs by creation time"),
-    KeySpec("dip:bc-active", "auxiliary", BC_OWNER, None, "IDs of broadcasts sending (the sweeper resumes them)"),
-    KeySpec("dip:bcto:{bc_id}", "auxiliary", BC_OWNER, 30 * DAY, "recipients (HMAC keys) until 7 days after the end"),
-    KeySpec(
-        "dip:bcb:{bc_id}",
-        "auxiliary",
-        BC_OWNER,
-        30 * DAY,
-        "batch log: retry key, state, recipients (HMAC keys only); expires 7 days after the broadcast ends",
-    ),
-    KeySpec("dip:bcn:{bc_id}", "operational", BC_OWNER, None, "a broadcast's delivery counts (counts.py)"),
-    KeySpec("dip:heard:{uh}", "operational", BC_OWNER, 2 * DAY, "last program broadcast got: a reply's topic"),
-    KeySpec("dip:bclease:{bc_id}", "auxiliary", "bot/broadcast/runner.py", 15, "which job sends a broadcast"),
-    KeySpec("dip:bcrate", "auxiliary", "bot/broadcast/limiter.py", 60, "next free multicast slot (all workers)"),
-    # Deadline reminders (bot/broadcast/reminders.py); the interests are in the profile (erased with it).
-    KeySpec("dip:reminded:{program}:{closes}", "operational", REM, 90 * DAY, "a window's reminder went: its ID"),
-    KeySpec("dip:reminders-off", "operational", REM, None, "program IDs whose reminders staff switched off"),
-    KeySpec("dip:reminders-run:{hour}", "auxiliary", REM, 7200, "the reminder check ran this hour (SET NX)"),
-    KeySpec(
-        "dip:capday:{uh}",
-        "auxiliary",
-        "bot/broadcast/cap.py",
-        2 * DAY,
-        "broadcasts a user got this Bangkok day (daily cap)",
-    ),
     KeySpec("rq:{rq}", "auxiliary", "RQ (bot/worker.py)", None, "RQ's own records; job arguments are HMAC keys only"),
+    *STAFF_KEYS,
 )
 REVIEW_TTL = 30 * DAY
 INDEXES = ("dip:lead-index", "dip:review-index")  # sorted sets whose members are HMAC keys
