@@ -1,4 +1,4 @@
-"""`python -m bot serve | worker | chat | kpi | richmenu | events | broadcast`."""
+"""`python -m bot serve | worker | chat | kpi | richmenu | events | broadcast | staff`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ def serve() -> int:
     print(
         f"DIPROM bot ({settings.mode}, {'embedded' if settings.embedded else 'redis'}) on http://{host}:{settings.PORT}"
     )
+    if settings.embedded:
+        from bot.console import first_admin
+
+        secret = first_admin(app.extensions["dip"].store)
+        if secret:
+            print(f"staff console: http://{host}:{settings.PORT}/console  account: admin  one-time password: {secret}")
     app.run(host=host, port=settings.PORT, threaded=True, use_reloader=False)
     return 0
 
@@ -91,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.broadcast.cli import main as broadcast
 
         return broadcast(argv[1:])
+    if argv[:1] == ["staff"]:
+        from bot.console.cli import main as staff
+
+        return staff(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m bot")
     ap.add_argument("command", choices=["serve", "worker", "chat", "kpi", "richmenu", "events"])
     ap.add_argument("what", nargs="?", default="dead", help="events: dead (list the dead-letter stream)")

@@ -170,5 +170,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(metrics_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(reminders_bp)
+    from bot.console import register as console
+
+    console(app, settings, store, exempt=[bp, export_bp, metrics_bp, api_bp, reminders_bp])
     log.info("web ready: mode=%s store=%s", settings.mode, "memory" if settings.embedded else "redis")
     return app

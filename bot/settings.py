@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     PORT: int = Field(default=8000, ge=1, le=65535)
     STAFF_USER_IDS: str = ""
     ADMIN_API_TOKEN: str | None = None
+    # Signs the staff console's session cookies; required in production (local runs keep one in var/).
+    CONSOLE_SECRET_KEY: str | None = None
     # Worker processes per host (`python -m bot worker`), consumers (threads) in each, and the
     # partitions of the event streams: fixed per deployment (changing it moves users between
     # partitions; drain the queue first).
@@ -144,6 +146,10 @@ def load_settings(**overrides: object) -> Settings:
             raise SettingsError(
                 f"setting USER_HASH_KEY is required when {why} is set: a long random value, kept as long as the data"
             )
+    if not s.local and (not s.CONSOLE_SECRET_KEY or len(s.CONSOLE_SECRET_KEY) < 32):
+        raise SettingsError(
+            "setting CONSOLE_SECRET_KEY is required in production: a random value of at least 32 characters"
+        )
     if not s.local and not s.REDIS_URL and not s.EMBEDDED:
         raise SettingsError(
             "setting REDIS_URL is required in production (or set EMBEDDED=1 to run one process with in-memory state)"

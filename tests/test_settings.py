@@ -14,6 +14,8 @@ from domain.config_files import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
+KEY = "c" * 32  # CONSOLE_SECRET_KEY
+
 
 def settings(**env):
     return load_settings(_env_file=None, **env)
@@ -32,8 +34,17 @@ def test_production_requires_the_secret() -> None:
 
 def test_production_requires_redis_or_an_explicit_embedded_flag() -> None:
     with pytest.raises(SettingsError, match="REDIS_URL"):
-        settings(LINE_CHANNEL_ACCESS_TOKEN="tok", LINE_CHANNEL_SECRET="s", USER_HASH_KEY="k")
-    assert settings(LINE_CHANNEL_ACCESS_TOKEN="tok", LINE_CHANNEL_SECRET="s", USER_HASH_KEY="k", EMBEDDED=True).embedded
+        settings(LINE_CHANNEL_ACCESS_TOKEN="tok", LINE_CHANNEL_SECRET="s", USER_HASH_KEY="k", CONSOLE_SECRET_KEY=KEY)
+    assert settings(LINE_CHANNEL_ACCESS_TOKEN="tok", LINE_CHANNEL_SECRET="s", USER_HASH_KEY="k", EMBEDDED=True,
+                    CONSOLE_SECRET_KEY=KEY).embedded  # fmt: skip
+
+
+def test_production_requires_a_console_secret_key_of_32_characters() -> None:
+    prod = {"LINE_CHANNEL_ACCESS_TOKEN": "tok", "LINE_CHANNEL_SECRET": "s", "USER_HASH_KEY": "k", "EMBEDDED": True}
+    for key in (None, "short"):
+        with pytest.raises(SettingsError, match="CONSOLE_SECRET_KEY is required in production"):
+            settings(**prod, CONSOLE_SECRET_KEY=key)
+    assert settings(CONSOLE_SECRET_KEY=None).local  # local runs keep one under var/
 
 
 @pytest.mark.parametrize("start", [{"LINE_CHANNEL_ACCESS_TOKEN": "tok"}, {"REDIS_URL": "redis://localhost:6379/0"}])
@@ -44,7 +55,8 @@ def test_a_token_or_redis_refuses_the_development_secret_and_a_missing_hash_key(
         settings(**start, LINE_CHANNEL_SECRET=DEV_CHANNEL_SECRET, USER_HASH_KEY="k")
     with pytest.raises(SettingsError, match="USER_HASH_KEY is required"):
         settings(**start, LINE_CHANNEL_SECRET="s3cret")
-    ok = settings(**{**start, "REDIS_URL": "redis://localhost:6379/0"}, LINE_CHANNEL_SECRET="s3cret", USER_HASH_KEY="k")
+    ok = settings(**{**start, "REDIS_URL": "redis://localhost:6379/0"}, LINE_CHANNEL_SECRET="s3cret", USER_HASH_KEY="k",
+                  CONSOLE_SECRET_KEY=KEY)  # fmt: skip
     assert ok.hash_key == b"k" and ok.channel_secret == "s3cret"
 
 
@@ -75,6 +87,7 @@ def test_the_process_stops_with_the_name_of_the_setting() -> None:
         "LINE_CHANNEL_ACCESS_TOKEN": "tok",
         "LINE_CHANNEL_SECRET": "s",
         "USER_HASH_KEY": "k",
+        "CONSOLE_SECRET_KEY": KEY,
     }
     run = subprocess.run(
         [sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

@@ -110,6 +110,7 @@ class Stack:
             "LINE_API_DATA_BASE_URL": getattr(self, "api", ""),
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "USER_HASH_KEY": "e2e-hash-key",
+            "CONSOLE_SECRET_KEY": "e2e-console-secret-key-32-characters",
             "METRICS_DIR": str(self.dir / "metrics"),
             "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
             **self.extra_env,
