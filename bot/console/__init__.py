@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from bot.console.accounts import Accounts
 
 SESSION_HOURS = 8
-PAGES = ("auth", "dashboard")  # modules that add routes to bot.console.base.bp
+NOT_PAGES = {"accounts", "base", "cli"}  # every other module of this package adds routes to `bp`
 
 
 def register(app: Flask, settings: Any, store: Any, exempt: list[Any]) -> None:
@@ -45,10 +45,14 @@ def register(app: Flask, settings: Any, store: Any, exempt: list[Any]) -> None:
     csrf = CSRFProtect(app)
     for other in exempt:
         csrf.exempt(other)
-    for name in PAGES:
+    for name in pages():
         importlib.import_module(f"bot.console.{name}")
     app.register_blueprint(bp)
     app.jinja_env.globals.setdefault("t", t)
+
+
+def pages() -> list[str]:
+    return sorted(p.stem for p in Path(__file__).parent.glob("*.py") if p.stem not in NOT_PAGES | {"__init__"})
 
 
 def first_admin(store: Any) -> str | None:

@@ -21,8 +21,23 @@ from flask_login import current_user
 from bot.console.accounts import Account, Audit
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static")
-WORDS: dict[str, dict[str, str]] = yaml.safe_load((Path(__file__).with_name("texts.yml")).read_text("utf-8"))
 LANGS = ("th", "en")
+
+
+def _words() -> dict[str, dict[str, str]]:
+    """texts.yml and each page's texts_<page>.yml, merged (a key defined twice stops start-up)."""
+    words: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+    for path in sorted(Path(__file__).parent.glob("texts*.yml")):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        for lang in LANGS:
+            twice = set(words[lang]) & set(data.get(lang) or {})
+            if twice:
+                raise ValueError(f"{path.name}: {lang}.{sorted(twice)[0]} is defined in another texts file too")
+            words[lang].update(data.get(lang) or {})
+    return words
+
+
+WORDS = _words()
 
 
 def runtime() -> Any:

@@ -10,6 +10,10 @@ BC_OWNER = "bot/broadcast/records.py"
 REM, CONSOLE = "bot/broadcast/reminders.py", "bot/console/accounts.py"
 
 STAFF_KEYS: tuple[KeySpec, ...] = (
+    # console: dashboard keys
+    # console: handoff keys
+    # console: review keys
+    # console: simulator keys
     # The broadcast segment index (bot/broadcast/segments.py): sets of HMAC keys under one hash tag.
     KeySpec("dip:{seg}:all", "auxiliary", SEG_OWNER, None, "active subscribers (following, not opted out)"),
     KeySpec("dip:{seg}:tmp:{token}", "auxiliary", SEG_OWNER, 60, "a segment's union of values, while it is read"),
