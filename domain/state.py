@@ -44,6 +44,9 @@ class FormPos:
 
 @dataclass(frozen=True)
 class Handoff:
+    """A person has the chat: the bot stays quiet until `until` (24 h; a staff reply from the
+    console renews it). The case itself stays open until staff resolve it (dip:cases-open)."""
+
     case: str
     until: str
 

@@ -3,6 +3,9 @@
 It starts only on a clear request (a typed command, or the classifier sure enough: the router
 decides); otherwise the bot asks first. Staff in STAFF_USER_IDS get a push with the request and
 a quick reply that closes the case; typing "ปิดเรื่อง <case>" does the same (LINE for PC).
+The case itself stays open until staff resolve it (the console's inbox, bot/console/handoffs.py,
+lists it, oldest first): asking again after the 24 h comes back to the same case. Its record holds
+no message text, only the intent that was detected (the texts are personal data, ARCHITECTURE.md).
 """
 
 from __future__ import annotations
@@ -34,10 +37,13 @@ def declined(ctx: Context) -> Result:
 
 def open_case(ctx: Context) -> Result:
     active = ctx.state.handoff
+    until = ctx.now + timedelta(hours=HANDOFF_HOURS)
     if active and active.active(ctx.now):
         return Result([ctx.text("human.already", case=active.case)], [ctx.choice("back_to_bot")])
+    if active and ctx.lookups.case(active.case) is not None:  # still open: quiet again, the same case
+        again = ctx.keep(handoff=Handoff(case=active.case, until=until.isoformat()))
+        return Result([ctx.text("human.already", case=active.case)], [ctx.choice("back_to_bot")], state=again)
     case = new_id("C", ctx.incoming.event_id or ctx.now.isoformat())
-    until = ctx.now + timedelta(hours=HANDOFF_HOURS)
     hq = ctx.catalog.hq
     messages: list[Message] = [
         ctx.text("human.opened", hours=hq.office_hours_en if ctx.lang == "en" else hq.office_hours_th, case=case)
@@ -50,7 +56,9 @@ def open_case(ctx: Context) -> Result:
     button = Choice(ctx.t("choice.close_case", "th"), close)
     pushes = [SendPush(Push(to=s, messages=(alert,), choices=(button,))) for s in sorted(ctx.staff)]
     state = ctx.keep(handoff=Handoff(case=case, until=until.isoformat()))
-    record = {"v": 1, "chat_id": ctx.incoming.chat_id, "opened": ctx.now.isoformat(), "lang": ctx.lang}
+    intent = ctx.nlu.intent if ctx.nlu is not None else "human"  # a command or a confirming tap: "human"
+    record = {"v": 1, "kind": "handoff", "chat_id": ctx.incoming.chat_id, "opened": ctx.now.isoformat(),
+              "lang": ctx.lang, "intent": intent}  # fmt: skip
     return Result(messages, [ctx.choice("back_to_bot")], state=state, effects=[OpenCase(case, record), *pushes])
 
 

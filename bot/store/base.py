@@ -7,6 +7,7 @@ Keys hold an HMAC of the user ID (`uh`), never the ID itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.store.keyspec import DAY, SEGMENT_ALL, SEGMENT_TAG, KeySpec
@@ -60,7 +61,12 @@ KEYS: tuple[KeySpec, ...] = (
         "user record and state before the last turn, with its event ID: a re-run of that event starts there",
     ),
     KeySpec(
-        "dip:case:{case_id}", "operational", "handlers/human.py", DAY, "an open handoff or follow-up case (chat ID)"
+        "dip:case:{case_id}",
+        "operational",
+        "handlers/human.py",
+        None,
+        "a handoff case (chat ID, user HMAC, intent, staff replies: who, when), kept until resolved and listed in "
+        "dip:cases-open; a follow-up case (handlers/register.py) expires after a day; erased with the user",
     ),
     KeySpec("dip:profile:{uh}", "personal", "handlers/register.py", None, "business profile, interests; after consent"),
     KeySpec("dip:draft:{uh}", "personal", "handlers/form.py", 14 * DAY, "unfinished registration form"),
@@ -90,6 +96,8 @@ KEYS: tuple[KeySpec, ...] = (
 )
 REVIEW_TTL = 30 * DAY
 INDEXES = ("dip:lead-index", "dip:review-index")  # sorted sets whose members are HMAC keys
+CASES_OPEN = "dip:cases-open"  # open handoff case IDs by opening time (bot/store/staff_keys.py)
+FOLLOWUP_TTL = DAY
 
 
 @dataclass(frozen=True)
@@ -135,11 +143,17 @@ class Store(Protocol):
     def index_add(self, index: str, uh: str) -> None: ...
     def index_members(self, index: str) -> list[str]: ...
 
+    # Cases (dip:case:{case_id}). A handoff case is kept until closed and listed by open_cases(),
+    # oldest first; a follow-up case (kind "followup") expires after FOLLOWUP_TTL. `uh`: the user's.
+    def open_case(self, case_id: str, uh: str, record: dict[str, Any]) -> None: ...
+    def close_case(self, case_id: str) -> None: ...
+    def open_cases(self) -> list[tuple[str, dict[str, Any]]]: ...
+
     # Counters (a hash of integers), e.g. mentor load.
     def count_add(self, name: str, field: str, by: int) -> None: ...
     def counts(self, name: str) -> dict[str, int]: ...
 
-    # Erasure: every per-user key, index memberships, and a record of the erasure.
+    # Erasure: every per-user key, index memberships, the user's open cases, and a record of the erasure.
     def erase(self, uh: str, id_sha256: str, at: str) -> None: ...
     def erasures(self) -> dict[str, str]: ...
 
@@ -163,3 +177,8 @@ def per_user_kinds() -> list[str]:
 
 def segment_of(uh: str) -> str:
     return f"{SEGMENT_TAG}:of:{uh}"
+
+
+def opened_at(record: dict[str, Any]) -> float:
+    """A case's place in CASES_OPEN: when it was opened (epoch seconds), so the oldest comes first."""
+    return datetime.fromisoformat(str(record["opened"])).timestamp()

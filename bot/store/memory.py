@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from bot.store.base import REVIEW_TTL, TurnSave, per_user_kinds, segment_of, ttl_of
+from bot.store.base import CASES_OPEN, FOLLOWUP_TTL, REVIEW_TTL, TurnSave, opened_at, per_user_kinds, segment_of, ttl_of
 
 
 class MemoryStore:
@@ -127,8 +127,29 @@ class MemoryStore:
             members = self._indexes.get(index, {})
             return sorted(members, key=lambda m: members[m])
 
+    def open_case(self, case_id: str, uh: str, record: dict[str, Any]) -> None:
+        followup = record.get("kind") == "followup"
+        with self._lock:
+            self.put("case", case_id, {**record, "uh": uh}, ttl=FOLLOWUP_TTL if followup else None)
+            if not followup:
+                self._indexes.setdefault(CASES_OPEN, {})[case_id] = opened_at(record)
+
+    def close_case(self, case_id: str) -> None:
+        with self._lock:
+            self._records.pop(("case", case_id), None)
+            self._indexes.get(CASES_OPEN, {}).pop(case_id, None)
+
+    def open_cases(self) -> list[tuple[str, dict[str, Any]]]:
+        with self._lock:
+            found = [(i, self.get("case", i)) for i in self.index_members(CASES_OPEN)]
+            for i in [i for i, record in found if record is None]:  # expired or deleted alone
+                self._indexes[CASES_OPEN].pop(i, None)
+            return [(i, record) for i, record in found if record is not None]
+
     def erase(self, uh: str, id_sha256: str, at: str) -> None:
         with self._lock:
+            for case_id in [i for i, record in self.open_cases() if record.get("uh") == uh]:
+                self.close_case(case_id)
             for kind in per_user_kinds():
                 self._records.pop((kind, uh), None)
                 self._lists.pop((kind, uh), None)

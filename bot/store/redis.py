@@ -8,7 +8,19 @@ from typing import Any
 
 import redis
 
-from bot.store.base import DAY, INDEXES, REVIEW_TTL, SEGMENT_ALL, TurnSave, per_user_kinds, segment_of, ttl_of
+from bot.store.base import (
+    CASES_OPEN,
+    DAY,
+    FOLLOWUP_TTL,
+    INDEXES,
+    REVIEW_TTL,
+    SEGMENT_ALL,
+    TurnSave,
+    opened_at,
+    per_user_kinds,
+    segment_of,
+    ttl_of,
+)
 
 
 class RedisStore:
@@ -134,11 +146,38 @@ class RedisStore:
     def index_members(self, index: str) -> list[str]:
         return [m.decode() if isinstance(m, bytes) else str(m) for m in self.r.zrange(index, 0, -1)]
 
+    def open_case(self, case_id: str, uh: str, record: dict[str, Any]) -> None:
+        key, value = f"dip:case:{case_id}", json.dumps({**record, "uh": uh}, ensure_ascii=False)
+        if record.get("kind") == "followup":
+            self.r.set(key, value, ex=FOLLOWUP_TTL)
+            return
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.set(key, value)
+            pipe.zadd(CASES_OPEN, {case_id: opened_at(record)})
+            pipe.execute()
+
+    def close_case(self, case_id: str) -> None:
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.delete(f"dip:case:{case_id}")
+            pipe.zrem(CASES_OPEN, case_id)
+            pipe.execute()
+
+    def open_cases(self) -> list[tuple[str, dict[str, Any]]]:
+        ids = self.index_members(CASES_OPEN)
+        raws = self.r.mget([f"dip:case:{i}" for i in ids]) if ids else []
+        if gone := [i for i, raw in zip(ids, raws, strict=True) if raw is None]:
+            self.r.zrem(CASES_OPEN, *gone)  # a record deleted alone (a worker of an older version)
+        return [(i, json.loads(raw)) for i, raw in zip(ids, raws, strict=True) if raw is not None]
+
     def erase(self, uh: str, id_sha256: str, at: str) -> None:
         self._erase_events(uh)
         segments = {_s(k) for k in self.r.smembers(segment_of(uh))} | {SEGMENT_ALL}
+        cases = [i for i, record in self.open_cases() if record.get("uh") == uh]  # also after the state expired
         with self.r.pipeline(transaction=True) as pipe:
             pipe.delete(*[f"dip:{kind}:{uh}" for kind in per_user_kinds()], segment_of(uh))
+            if cases:
+                pipe.delete(*[f"dip:case:{i}" for i in cases])
+                pipe.zrem(CASES_OPEN, *cases)
             for index in INDEXES:
                 pipe.zrem(index, uh)
             for name in sorted(segments):  # the broadcast segment index (bot/broadcast/segments.py)
