@@ -18,7 +18,7 @@ from bot.broadcast.membership import reindex
 from bot.broadcast.report import started
 from bot.broadcast.segments import Segments
 from bot.ids import user_key
-from bot.privacy import consent_status, id_sha256
+from bot.privacy import consent_status, erase_user
 from domain import effects as fx
 from domain.kpi import fiscal_year
 from domain.replies import Push
@@ -26,6 +26,18 @@ from domain.routes import Route
 
 log = logging.getLogger(__name__)
 PERSONAL = (fx.SaveProfile, fx.SaveDraft, fx.AppendLead)
+SANDBOX = "sim:"  # the console simulator's users (bot/console/simulator.py): LINE's IDs are U + 32 hex
+OUTSIDE = (fx.AppendLead, fx.RecordIntro, fx.OpenCase, fx.CloseCase, fx.ReleaseHandoff, fx.SetLeadStatus,
+           fx.RecordGroup, fx.StartedFor, fx.Announce, fx.Review)  # fmt: skip
+
+
+def sandboxed(chat_id: str | None) -> bool:
+    return bool(chat_id and chat_id.startswith(SANDBOX))
+
+
+def outside(chat_id: str, e: Any) -> bool:
+    """A simulator user's lead, KPI, introduction, case, review item or staff alert: skipped."""
+    return sandboxed(chat_id) and (isinstance(e, OUTSIDE) or (isinstance(e, fx.SendPush) and e.push.to != chat_id))
 
 
 def announce(d: Any, e: fx.Announce, inc: Any, lang: str) -> Push:
@@ -77,6 +89,8 @@ class EffectApplier:
             if isinstance(e, PERSONAL) and not self._consented(uh):
                 log.error("event %s: personal data dropped, no current consent", inc.event_id)
                 continue
+            if outside(inc.chat_id, e):
+                continue  # the simulator's sandbox reaches nothing beyond its own chat
             match e:
                 case fx.UpdateUser(fields=f):
                     out.user.update(f)
@@ -93,9 +107,9 @@ class EffectApplier:
                 case fx.RecordIntro(intro=intro):
                     self._intro(intro)
                 case fx.OpenCase(case=case, record=record):
-                    store.put("case", case, record)
+                    store.open_case(case, uh, record)  # a handoff stays open (and listed) until resolved
                 case fx.CloseCase(case=case):
-                    store.delete("case", case)
+                    store.close_case(case)
                 case fx.ReleaseHandoff(chat_id=chat_id):
                     self._release(chat_id)
                 case fx.SetLeadStatus():
@@ -190,16 +204,6 @@ class EffectApplier:
         store.delete_reviews(uh)
 
     def _erase(self, uh: str, inc: Any, state: dict[str, Any]) -> None:
-        store = self.d.store
-        if state.get("handoff"):
-            store.delete("case", state["handoff"]["case"])
-        for lead in store.items("leads", uh):
-            store.delete("leadref", lead["id"])
-        for req in (store.get("profile", uh) or {}).get("mentor_requests", []):
-            intro = store.get("intro", req["id"])
-            if intro and intro.get("mentor") and intro["status"] != "declined":
-                store.count_add("dip:mentor-load", intro["mentor"], -1)
-            store.delete("intro", req["id"])
-        store.erase(uh, id_sha256(inc.chat_id), self.d.clock.now().isoformat())
+        erase_user(self.d.store, uh, inc.chat_id, self.d.clock.now().isoformat(), state)
         self.d.on_erase(uh)
         log.info("event %s: user data erased", inc.event_id)
