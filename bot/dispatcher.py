@@ -18,6 +18,8 @@ from typing import Any
 
 from bot.broadcast.membership import changed_keys
 from bot.broadcast.segments import Segments
+from bot.daily import Daily
+from bot.effects import sandboxed
 from bot.ids import mask, user_key
 from bot.incoming import Incoming, parse_event
 from bot.messenger import BaseMessenger, QuotaExceeded, Sending
@@ -61,6 +63,7 @@ class Dispatcher:
         self.d = deps
         self.turns = TurnRunner(deps)
         self.segments = Segments(deps.store)
+        self.daily = Daily(deps.store)  # the dashboard's daily counts (bot/daily.py)
 
     def process(self, payload: str, tries: int = 1) -> str | None:
         """One event. `tries` > 1: an earlier run did not finish; nothing is sent twice (the reply's
@@ -86,10 +89,12 @@ class Dispatcher:
         out = self.turns.run(inc, got, routed, now, _lang(inc, got.user, routed.clean))
         log.info("event %s (%s) -> %s", inc.event_id, inc.kind, ",".join(out.ran))
         d.metrics.routed(out.ran)
+        self.daily.count(inc, routed, out, got.state, now)  # once per event, re-runs included
         sending = self._sending(inc, tries)
         if not out.erased:
             self._save(inc, got, out)
-            self._index(got, before, out, tries)
+            if not sandboxed(inc.chat_id):  # the console's simulator: in no broadcast segment
+                self._index(got, before, out, tries)
             for review in out.reviews:
                 if inc.kind == "text":  # clarify, fallback and "don't know" feed the review list
                     days = d.notice.retention.review_days

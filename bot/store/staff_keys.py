@@ -8,12 +8,43 @@ from bot.store.keyspec import DAY, KeySpec
 SEG_OWNER = "bot/broadcast/segments.py"
 BC_OWNER = "bot/broadcast/records.py"
 REM, CONSOLE = "bot/broadcast/reminders.py", "bot/console/accounts.py"
+LEARN = "bot/learning"
 
 STAFF_KEYS: tuple[KeySpec, ...] = (
     # console: dashboard keys
+    KeySpec(
+        "dip:daily:{day}",
+        "auxiliary",
+        "bot/daily.py",
+        400 * DAY,
+        "a Bangkok day's counts for the dashboard: messages, intents, fallback, clarify, handoff (no user, no text)",
+    ),
+    KeySpec("dip:daily-seen:{event_id}", "auxiliary", "bot/daily.py", 2 * DAY, "event counted in dip:daily"),
     # console: handoff keys
+    KeySpec(
+        "dip:cases-open",
+        "auxiliary",
+        "bot/store (OpenCase, CloseCase), bot/console/handoffs.py",
+        None,
+        "the handoff inbox: IDs of open cases by opening time; a case leaves when resolved or its user is erased",
+    ),
     # console: review keys
+    # The review loop (bot/learning/): labels staff gave in the console, models trained on them.
+    KeySpec("dip:nlu:labels", "auxiliary", LEARN, None, "labelled review texts (redacted; intent or FAQ entry, who)"),
+    KeySpec("dip:nlu:reviewed", "auxiliary", LEARN, None, "review items labelled or discarded (item hashes), 30 days"),
+    KeySpec("dip:nlu:versions", "auxiliary", LEARN, None, "trained model versions by training time"),
+    KeySpec("dip:nlu:version:{version}", "operational", LEARN, None, "a model version: status, figures, FAQ variants"),
+    KeySpec("dip:nlu:model:{version}", "operational", LEARN, None, "a version's intent model (joblib); newest 5 kept"),
+    KeySpec("dip:nlu:active", "operational", LEARN, None, "the version every process answers with (none: config/)"),
+    KeySpec("dip:nlu:base", "operational", LEARN, None, "figures of the model built from config/ alone"),
     # console: simulator keys
+    KeySpec(
+        "dip:simlog:{uh}",
+        "personal",
+        "bot/console/simulator.py",
+        DAY,
+        "the console simulator's transcript of a sandbox user (sim:<account>): staff's test messages, answers",
+    ),
     # The broadcast segment index (bot/broadcast/segments.py): sets of HMAC keys under one hash tag.
     KeySpec("dip:{seg}:all", "auxiliary", SEG_OWNER, None, "active subscribers (following, not opted out)"),
     KeySpec("dip:{seg}:tmp:{token}", "auxiliary", SEG_OWNER, 60, "a segment's union of values, while it is read"),
