@@ -55,14 +55,19 @@ def world(classifier, redis_url, redis_client, monkeypatch):
     api = FakeApi()
     monkeypatch.setattr(delivery, "make_api", lambda _s: api)
     runner.configure(settings, redis_client, api=api)
+    yield bot, api, redis_client, audience(bot)
+    runner.configure(None)
+
+
+def audience(bot: Any) -> tuple[str, str, str]:
+    """Four followers: one registered in ขอนแก่น, one in เชียงใหม่, one who stopped announcements."""
     khon_kaen, chiang_mai, quiet = line.uid(0xB1), line.uid(0xB2), line.uid(0xB3)
     for u in (khon_kaen, chiang_mai, quiet, line.uid(0xB4)):
         bot.send(line.event("follow", u, follow={"isUnblocked": False}))
     walk(bot, khon_kaen, [(s.format(province="ขอนแก่น"), "") for s in REGISTER])
     walk(bot, chiang_mai, [(s.format(province="เชียงใหม่"), "") for s in REGISTER])
     bot.say(quiet, "ยกเลิกรับข่าวสาร")
-    yield bot, api, redis_client, (khon_kaen, chiang_mai, quiet)
-    runner.configure(None)
+    return khon_kaen, chiang_mai, quiet
 
 
 def post(bot, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
