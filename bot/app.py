@@ -111,7 +111,7 @@ def build_dispatcher(
     from nlp.classifier import load_settings as nlu_settings
 
     catalog, texts, entities, notice = load_data()
-    classify = classify or LazyClassifier().start(background=background_nlu)
+    classify = classify or LazyClassifier(store).start(background=background_nlu)  # + the active version
     nlu = nlu_settings()
     threshold = float(nlu.get("handoff_threshold", 0.8))
     metrics = metrics or NoMetrics()

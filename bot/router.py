@@ -60,7 +60,8 @@ class Router:
             from bot.faq import FaqSearch
             from nlp.classifier import load_settings
 
-            search = FaqSearch(catalog, nlu if nlu is not None else load_settings())
+            settings = nlu if nlu is not None else load_settings()
+            search = FaqSearch(catalog, settings, getattr(classify, "learned", None))  # bot/nlu.py
             for e in catalog.faq.entries:  # an FAQ choice's label, tapped or typed
                 for label in (e.label_th, e.label_en):
                     if label:

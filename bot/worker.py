@@ -1,6 +1,7 @@
 """`python -m bot worker`: WORKER_PROCESSES processes, each with WORKER_THREADS consumers of the
 event partitions, NLU loaded once per process, and one process that delivers broadcasts (RQ on
-BROADCAST_QUEUE, bot/broadcast/runner.py). The parent supervises: a child that dies is started
+BROADCAST_QUEUE, bot/broadcast/runner.py) and runs the retraining an admin starts in the console
+(bot/learning/train.py). The parent supervises: a child that dies is started
 again. Any number of worker hosts share the partitions (bot/events/leases.py) and the queue.
 
 A Redis outage never ends a consumer silently: it retries with backoff and carries on; SIGTERM

@@ -18,8 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--folds", type=int, default=5)
     rv = sub.add_parser("review", help="the review list: export to label, import labelled lines")
     rv_sub = rv.add_subparsers(dest="action", required=True)
-    ex = rv_sub.add_parser("export", help="write unsure messages as TSV (needs REDIS_URL)")
+    ex = rv_sub.add_parser("export", help="write unsure messages as TSV, or --labels (needs REDIS_URL)")
     ex.add_argument("--out", default="-", help="file to write (default: stdout)")
+    ex.add_argument("--labels", action="store_true", help="write the console's labels into config/ instead")
+    ex.add_argument("--config", default=None, help="the config directory --labels writes to (default: config/)")
     im = rv_sub.add_parser("import", help="append labelled lines (intent<TAB>text) to config/intents/")
     im.add_argument("file")
     args = ap.parse_args(argv)
@@ -79,13 +81,38 @@ def review(args: argparse.Namespace) -> int:
         return 2
     from bot.store.redis import RedisStore
 
-    lines = export_rows([item for _, item in RedisStore.from_url(url).reviews()])
+    store = RedisStore.from_url(url)
+    if args.labels:
+        return export_labels(store.items("nlu", "labels"), args.config)  # dip:nlu:labels (bot/learning/labels.py)
+    lines = export_rows([item for _, item in store.reviews()])
     text = "\n".join(lines) + "\n"
     if args.out == "-":
         sys.stdout.write(text)
     else:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"{len(lines) - 2} messages written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def export_labels(labels: list[dict[str, object]], config: str | None) -> int:
+    """The labels staff gave in the console, appended to config/intents/ and config/faq-learned.yml
+    like `review import`. Texts already there are skipped (running it twice adds nothing), and so
+    are labels checked when given that no longer fit (a blind test line, an FAQ entry removed)."""
+    from pathlib import Path
+
+    from nlp.classifier import INTENTS_DIR
+    from nlp.review import LabelError, import_rows
+
+    intents = Path(config) / "intents" if config else INTENTS_DIR
+    rows = [(f"label {n} ({x.get('who')}, {x.get('at')})", str(x.get("label")), str(x.get("text"))) for n, x in
+            enumerate(labels)]  # fmt: skip
+    try:
+        added = import_rows(rows, intents, lenient=True)
+    except (LabelError, OSError) as e:
+        print(f"nothing written: {e}", file=sys.stderr)
+        return 2
+    print(f"{len(labels)} labels, {sum(added.values())} new examples written under {intents.parent}: "
+          f"{added or 'none new'}; commit them, then `make train` and `make eval`")  # fmt: skip
     return 0
 
 

@@ -5,7 +5,9 @@ redacted), keyed by an HMAC of the user ID so an erasure finds them, kept 30 day
 nlp review export` writes a TSV to label, with the FAQ entries the bot weighed for a "don't
 know"; `python -m nlp review import FILE` appends lines labelled with an intent to
 config/intents/ and lines labelled `faq:<entry id>` to config/faq-learned.yml as new ways of
-asking that entry, validated (never a line of a blind test set).
+asking that entry, validated (never a line of a blind test set). Labels given in the staff
+console (bot/learning/) live in Redis until `python -m nlp review export --labels` writes them
+here the same way (import_rows), for committing.
 """
 
 from __future__ import annotations
@@ -77,34 +79,72 @@ def _lines(path: Path) -> set[str]:
     return {normalize(r.split("\t", 1)[1]) for r in rows if "\t" in r and not r.startswith("#")}
 
 
+def blind_texts(holdout: Path | None = None) -> set[str]:
+    """The test sets' lines, normalized: never trained on, never learned."""
+    return set().union(*(_lines(ROOT / b) for b in BLIND), _lines(holdout) if holdout else set())
+
+
 def import_file(path: Path, intents_dir: Path = INTENTS_DIR, holdout: Path | None = None) -> dict[str, int]:
-    known = {normalize(t) for t, _ in load_training(intents_dir)}
-    config = intents_dir.parent
-    faq = yaml.safe_load((config / "faq.yml").read_text(encoding="utf-8")) if (config / "faq.yml").exists() else {}
-    entries = {e["id"] for e in (faq or {}).get("entries", [])}
-    blind = set().union(*(_lines(ROOT / b) for b in BLIND), _lines(holdout) if holdout else set())
-    adds: dict[str, list[str]] = {}
+    rows: list[tuple[str, str, str]] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")
         if len(cols) < 2:
             raise LabelError(f"{path}:{n}: expected intent<TAB>text")
-        intent, text = cols[0].strip(), cols[1].strip()
+        rows.append((f"{path}:{n}", cols[0].strip(), cols[1].strip()))
+    return import_rows(rows, intents_dir, holdout)
+
+
+def learnable(
+    rows: list[tuple[str, str, str]],
+    intents_dir: Path = INTENTS_DIR,
+    holdout: Path | None = None,
+    lenient: bool = False,
+    training: list[tuple[str, str]] | None = None,
+) -> dict[str, list[str]]:
+    """Labelled rows (where, intent or faq:<entry id>, text) that are new, by label; a row that
+    cannot be learned raises LabelError naming `where` (`lenient`: it is left out instead).
+    `training`: intents_dir's examples, when the caller has read them already."""
+    known = {normalize(t) for t, _ in (training if training is not None else load_training(intents_dir))}
+    faq_path, learned_path = intents_dir.parent / "faq.yml", intents_dir.parent / "faq-learned.yml"
+    faq = (yaml.safe_load(faq_path.read_text(encoding="utf-8")) if faq_path.exists() else None) or {}
+    entries = {e["id"] for e in faq.get("entries", [])}
+    learned = (yaml.safe_load(learned_path.read_text(encoding="utf-8")) if learned_path.exists() else None) or {}
+    asked = [q for e in faq.get("entries", []) for q in (e.get("questions_th") or []) + (e.get("questions_en") or [])]
+    known_faq = {normalize(str(q)) for q in asked + [q for qs in (learned.get("variants") or {}).values() for q in qs]}
+    blind = blind_texts(holdout)
+    adds: dict[str, list[str]] = {}
+    for where, intent, text in rows:
         if intent not in INTENTS and not (intent.startswith("faq:") and intent[4:] in entries):
-            raise LabelError(f"{path}:{n}: unknown intent or FAQ entry {intent!r}")
-        if not text:
-            raise LabelError(f"{path}:{n}: empty text")
+            if lenient:
+                continue
+            raise LabelError(f"{where}: unknown intent or FAQ entry {intent!r}")
+        if not text and not lenient:
+            raise LabelError(f"{where}: empty text")
         key = normalize(text)
-        if key in known:
+        if not key or key in (known_faq if intent.startswith("faq:") else known):
             continue
         if key in blind:
-            raise LabelError(f"{path}:{n}: this text is in the blind holdout and must not be trained on")
-        known.add(key)
+            if lenient:
+                continue
+            raise LabelError(f"{where}: this text is in the blind holdout and must not be trained on")
+        (known_faq if intent.startswith("faq:") else known).add(key)
         adds.setdefault(intent, []).append(text)
+    return adds
+
+
+def import_rows(
+    rows: list[tuple[str, str, str]],
+    intents_dir: Path = INTENTS_DIR,
+    holdout: Path | None = None,
+    lenient: bool = False,
+) -> dict[str, int]:
+    """Append the new labelled rows to config/intents/ and config/faq-learned.yml (all or nothing)."""
+    adds = learnable(rows, intents_dir, holdout, lenient)
     learned = {i[4:]: t for i, t in adds.items() if i.startswith("faq:")}
     if learned:
-        _learn(config / "faq-learned.yml", learned)
+        _learn(intents_dir.parent / "faq-learned.yml", learned)
     for intent, texts in adds.items():
         if intent.startswith("faq:"):
             continue
