@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.console.accounts import Accounts, Audit
@@ -118,3 +120,30 @@ def test_the_staff_cli_adds_a_center_account_on_redis(redis_url, redis_client, m
     assert account is not None and (account.role, account.center, account.one_time) == ("center", "ipc5", True)
     assert main(["staff", "add", "x y", "--role", "admin"]) == 2  # a bad name is named, nothing created
     assert "name:" in capsys.readouterr().out
+
+
+def test_every_console_route_turns_away_a_stranger_and_every_post_needs_the_csrf_token(bot) -> None:
+    app = bot.client.application
+    open_to_all = {"console.login", "console.static", "console.language"}
+    routes = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("console.")]
+    assert len(routes) > 30, [r.rule for r in routes]  # every page module was found
+    filled = {"lead_id": "R0000000000000", "case_id": "C0000000000000", "name": "somchai", "what": "reset",
+              "iid": "x", "bid": "B0000000000000", "code": "en", "filename": "console.css"}  # fmt: skip
+
+    urls = app.url_map.bind("localhost")
+
+    def path(rule: Any) -> str:
+        return str(urls.build(rule.endpoint, {a: filled.get(a, "x") for a in rule.arguments}, method=None))
+
+    for rule in routes:
+        if rule.endpoint in open_to_all:
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            resp = bot.client.open(path(rule), method=method, headers={"Accept": "application/json"})
+            assert resp.status_code in (401, 400), (rule.rule, method, resp.status_code)
+    desk = Console(bot)
+    desk.login()
+    for rule in routes:
+        if "POST" in rule.methods and rule.endpoint not in open_to_all:
+            resp = bot.client.post(path(rule), data={"csrf_token": "forged"})
+            assert resp.status_code == 400, (rule.rule, resp.status_code)
