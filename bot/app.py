@@ -173,5 +173,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from bot.console import register as console
 
     console(app, settings, store, exempt=[bp, export_bp, metrics_bp, api_bp, reminders_bp])
+    if settings.FORWARDED_HOPS:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.FORWARDED_HOPS
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     log.info("web ready: mode=%s store=%s", settings.mode, "memory" if settings.embedded else "redis")
     return app

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     ADMIN_API_TOKEN: str | None = None
     # Signs the staff console's session cookies; required in production (local runs keep one in var/).
     CONSOLE_SECRET_KEY: str | None = None
+    # Reverse proxies in front of the web process that set X-Forwarded-For/-Proto (the console's
+    # login throttling counts per client address); 0: none, trust no such header.
+    FORWARDED_HOPS: int = Field(default=0, ge=0, le=5)
     # Worker processes per host (`python -m bot worker`), consumers (threads) in each, and the
     # partitions of the event streams: fixed per deployment (changing it moves users between
     # partitions; drain the queue first).

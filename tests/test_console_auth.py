@@ -147,3 +147,21 @@ def test_every_console_route_turns_away_a_stranger_and_every_post_needs_the_csrf
         if "POST" in rule.methods and rule.endpoint not in open_to_all:
             resp = bot.client.post(path(rule), data={"csrf_token": "forged"})
             assert resp.status_code == 400, (rule.rule, resp.status_code)
+
+
+def test_behind_a_proxy_each_client_address_is_throttled_on_its_own(classifier) -> None:
+    bot = Bot(classifier)
+    bot.settings = bot.settings.model_copy(update={"FORWARDED_HOPS": 1})
+    from bot.app import create_app
+
+    app = create_app({"settings": bot.settings, "store": bot.store, "queue": bot.queue})
+    bot.client = app.test_client()
+    Accounts(bot.store).add("somchai", "admin", password="somchai-password-1")
+    for name in ("nobody-1", "nobody-2", "nobody-3", "nobody-4", "nobody-5"):  # one address guesses five accounts
+        token = csrf(bot.client.get("/console/login").get_data(as_text=True))
+        bot.client.post("/console/login", data={"name": name, "password": "x" * 10, "csrf_token": token},
+                        headers={"X-Forwarded-For": "203.0.113.9"})  # fmt: skip
+    token = csrf(bot.client.get("/console/login").get_data(as_text=True))
+    form = {"name": "somchai", "password": "somchai-password-1", "csrf_token": token}
+    assert bot.client.post("/console/login", data=form, headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 429
+    assert bot.client.post("/console/login", data=form, headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 302
