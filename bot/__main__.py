@@ -68,13 +68,12 @@ def events(what: str) -> int:
 def kpi(fy: int | None) -> int:
     from datetime import datetime
 
-    import yaml
-
     from bot.app import make_store, settings_or_exit
     from domain.catalog import Catalog
     from domain.clock import BANGKOK
-    from domain.config_files import CONFIG_DIR
+    from domain.config_files import ConfigError
     from domain.kpi import compute, fiscal_year, table
+    from domain.targets import load as load_targets
 
     settings = settings_or_exit()
     if settings.embedded:
@@ -84,7 +83,11 @@ def kpi(fy: int | None) -> int:
     fy = fy or fiscal_year(datetime.now(BANGKOK))
     leads = [(uh, lead) for uh in store.index_members("dip:lead-index") for lead in store.items("leads", uh)]
     groups = store.items("groups", str(fy))
-    targets = yaml.safe_load((CONFIG_DIR / "targets.yml").read_text(encoding="utf-8"))["targets"]
+    try:
+        targets = load_targets().national()  # checked as at start-up: a broken file names the field
+    except ConfigError as e:
+        print(f"stopped: {e}")
+        return 2
     print(table(compute(leads, groups, fy), targets, [c.id for c in Catalog().centers]))
     return 0
 

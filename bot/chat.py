@@ -18,19 +18,23 @@ USER = "U" + "0" * 31 + "1"
 _ids = itertools.count(1)
 
 
-def event(kind: str, **fields: Any) -> dict[str, Any]:
-    n = next(_ids)
-    ev: dict[str, Any] = {
+def local_event(user: str, kind: str, event_id: str, reply_token: str, **fields: Any) -> dict[str, Any]:
+    """A webhook event as LINE would send it, made here (this chat, the console's simulator)."""
+    return {
         "type": kind,
         "mode": "active",
         "timestamp": int(time.time() * 1000),
-        "source": {"type": "user", "userId": USER},
-        "webhookEventId": f"chat{n:022d}",
+        "source": {"type": "user", "userId": user},
+        "webhookEventId": event_id,
         "deliveryContext": {"isRedelivery": False},
-        "replyToken": f"chat-reply-{n}",
+        "replyToken": reply_token,
+        **fields,
     }
-    ev.update(fields)
-    return ev
+
+
+def event(kind: str, **fields: Any) -> dict[str, Any]:
+    n = next(_ids)
+    return local_event(USER, kind, f"chat{n:022d}", f"chat-reply-{n}", **fields)
 
 
 def parse_line(line: str) -> dict[str, Any] | None:

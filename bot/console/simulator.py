@@ -20,7 +20,6 @@ import json
 import logging
 import re
 import threading
-import time
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -30,6 +29,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
+from bot.chat import local_event
 from bot.console.auth import ActionForm
 from bot.console.base import audit, bp, me, page, runtime, staff_only, t
 from bot.effects import SANDBOX
@@ -112,15 +112,7 @@ def sandbox_key(chat_id: str) -> str:
 def event(chat_id: str, form: SendForm) -> dict[str, Any]:
     """A webhook event as LINE would send it for what the user did."""
     n = uuid.uuid4().hex
-    ev: dict[str, Any] = {
-        "type": "message",
-        "mode": "active",
-        "timestamp": int(time.time() * 1000),
-        "source": {"type": "user", "userId": chat_id},
-        "webhookEventId": f"sim{n[:23]}",
-        "deliveryContext": {"isRedelivery": False},
-        "replyToken": f"sim{n}",
-    }
+    ev = local_event(chat_id, "message", f"sim{n[:23]}", f"sim{n}")
     kind = form.kind.data
     if kind == "text":
         ev["message"] = {"type": "text", "id": f"sim{n[:16]}", "text": (form.text.data or "").strip()}
